@@ -1,0 +1,253 @@
+/**
+ * The search spec: what a user writes to describe a learning problem and the models
+ * worth trying. This zod schema is the single source of truth; the published JSON Schema
+ * (schema/search-spec.schema.json) is generated from it, and every entry point (CLI,
+ * API, S3 upload) parses specs through {@link parseSpec} in ./parse.ts.
+ */
+import { z } from 'zod';
+import {
+  COMMON_PARAMETERS,
+  FAMILIES,
+  FAMILIES_BY_DATA_KIND,
+  FAMILY_PARAMETERS,
+  type CatalogEntry,
+  type CommonParameter,
+  type Domain,
+  type Family,
+  type FamilyParameter,
+} from '../space/catalog.js';
+import { CLASSIFICATION_METRICS, METRIC_NAMES, REGRESSION_METRICS, metricDirection } from '../metrics/names.js';
+
+const DATA_KINDS = ['tabular', 'image', 'sequence'] as const;
+
+/** Schema for one hyperparameter domain, derived from its catalog entry. */
+function domainSchema(entry: CatalogEntry) {
+  if (entry.kind === 'categorical') {
+    const choices = entry.choices as readonly (string | number | boolean)[];
+    const literal = z.union(choices.map((c) => z.literal(c)) as unknown as [z.ZodLiteral, z.ZodLiteral], {
+      error: `expected one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`,
+    });
+    return z
+      .union([literal, z.array(literal).min(1, 'a list of choices must not be empty')], {
+        error: `expected one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, or a list of them`,
+      })
+      .describe(entry.doc);
+  }
+  const [low, high] = entry.bounds;
+  const isInt = entry.kind === 'int';
+  const kind = isInt ? 'an integer' : 'a number';
+  const value = (isInt ? z.int({ error: `expected ${kind}` }) : z.number({ error: `expected ${kind}` }))
+    .min(low, `must be at least ${low}`)
+    .max(high, `must be at most ${high}`);
+  const range = z
+    .object({
+      min: value,
+      max: value,
+      log: z.boolean().optional().describe('Sample on a log scale (min must be > 0).'),
+      step: (isInt ? z.int() : z.number()).positive().optional().describe('Quantize to multiples of step from min.'),
+    })
+    .strict()
+    .refine((r) => r.min <= r.max, { message: 'min must not exceed max', path: ['max'] })
+    .refine((r) => !r.log || r.min > 0, { message: 'a log range needs min > 0', path: ['min'] });
+  return z
+    .union([value, z.array(value).min(1, 'a list of choices must not be empty'), range], {
+      error: `expected ${kind}, a list of them, or a range {min, max, log?}`,
+    })
+    .describe(entry.doc);
+}
+
+function blockSchema(entries: Record<string, CatalogEntry>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, entry] of Object.entries(entries)) shape[name] = domainSchema(entry).optional();
+  return z.object(shape).strict();
+}
+
+const familySchema = z.enum(FAMILIES, { error: `expected one of ${FAMILIES.join(', ')}` });
+
+export const SpaceSchema = z
+  .object({
+    family: z
+      .union([familySchema, z.array(familySchema).min(1, 'name at least one model family')], {
+        error: `expected a family (${FAMILIES.join(', ')}) or a list of them`,
+      })
+      .describe('Model families to try.'),
+    ...Object.fromEntries(Object.entries(COMMON_PARAMETERS).map(([k, e]) => [k, domainSchema(e).optional()])),
+    ...Object.fromEntries(
+      FAMILIES.map((f) => [f, blockSchema(FAMILY_PARAMETERS[f]).optional().describe(`Hyperparameters of the ${f} family.`)]),
+    ),
+  })
+  .strict()
+  .describe('The hyperparameters to search. Family blocks apply only when that family is chosen.');
+
+export const DatasetSchema = z
+  .object({
+    uri: z.string().min(1).describe('CSV or JSON file, relative to the spec file (s3://bucket/key in the cloud).'),
+    format: z.enum(['csv', 'json']).optional().describe('Defaults to the file extension.'),
+    target: z.string().min(1).describe('Column to predict.'),
+    kind: z.enum(DATA_KINDS).default('tabular').describe('tabular rows, images from flat pixel columns, or sequences.'),
+    features: z.array(z.string().min(1)).min(1).optional().describe('Input columns; default: every column but the target.'),
+    exclude: z.array(z.string().min(1)).optional().describe('Columns to leave out of the inputs.'),
+    shape: z
+      .tuple([z.int().positive(), z.int().positive(), z.int().positive()])
+      .optional()
+      .describe('Image kind: [height, width, channels] of the flat pixel columns, row-major.'),
+    window: z.int().min(1).max(1000).optional().describe('Sequence kind: number of past rows each example sees.'),
+    horizon: z.int().min(1).max(1000).default(1).describe('Sequence kind: predict the target this many rows ahead.'),
+    orderBy: z.string().min(1).optional().describe('Sequence kind: column that orders the rows (default: file order).'),
+  })
+  .strict();
+
+const metricSchema = z.enum(METRIC_NAMES, { error: `expected one of ${METRIC_NAMES.join(', ')}` });
+
+export const StrategySchema = z
+  .union([
+    z.enum(['random', 'grid']),
+    z.object({ name: z.literal('random') }).strict(),
+    z
+      .object({
+        name: z.literal('grid'),
+        gridPoints: z.int().min(2).max(50).default(3).describe('Levels per numeric range.'),
+      })
+      .strict(),
+  ], { error: 'expected "random", "grid", or {name, ...options}' })
+  .default('random');
+
+export const SearchSpecSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      )
+      .describe('Model name: versions of the winning model are numbered under it.'),
+    description: z.string().max(2000).optional(),
+    task: z.enum(['classification', 'regression']),
+    dataset: DatasetSchema,
+    objective: z
+      .object({
+        metric: metricSchema,
+        direction: z.enum(['maximize', 'minimize']).optional().describe('Defaults to the metric\'s natural direction.'),
+      })
+      .strict()
+      .optional(),
+    evaluation: z
+      .object({
+        folds: z.int().min(2).max(20).default(5).describe('Cross-validation folds (stratified for classification).'),
+        testFraction: z.number().min(0.05).max(0.5).default(0.2).describe('Held out and scored once for the final model.'),
+        validationFraction: z
+          .number()
+          .min(0.05)
+          .max(0.5)
+          .default(0.1)
+          .describe('Share of each training fold used for early stopping.'),
+        patience: z.int().min(1).max(1000).default(8).describe('Epochs without validation-loss improvement before stopping.'),
+      })
+      .strict()
+      .prefault({}),
+    space: SpaceSchema,
+    constraints: z
+      .object({
+        maxParams: z.int().positive().optional().describe('Maximum trainable parameters.'),
+        maxFlops: z.number().positive().optional().describe('Maximum floating-point operations per single inference.'),
+        maxLatencyMs: z.number().positive().optional().describe('Maximum measured single-example inference latency.'),
+      })
+      .strict()
+      .prefault({}),
+    strategy: StrategySchema,
+    budget: z
+      .object({
+        maxTrials: z.int().min(1).max(100000),
+        maxParallel: z.int().min(1).max(40).default(2).describe('Trials trained at once (capped by local cores).'),
+        maxMinutes: z.number().positive().optional().describe('Stop proposing trials after this much time.'),
+      })
+      .strict(),
+    seed: z.int().min(0).max(2147483647).default(0),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const metric = spec.objective?.metric;
+    const allowed: readonly string[] = spec.task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
+    if (metric && !allowed.includes(metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objective', 'metric'],
+        message: `${metric} is not a ${spec.task} metric; expected one of ${allowed.join(', ')}`,
+      });
+    }
+    if (metric && spec.objective?.direction && spec.objective.direction !== metricDirection(metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objective', 'direction'],
+        message: `${metric} is better when it is ${metricDirection(metric) === 'maximize' ? 'higher' : 'lower'}; use ${metricDirection(metric)} or leave direction out`,
+      });
+    }
+    const { dataset } = spec;
+    if (dataset.kind === 'image' && !dataset.shape) {
+      ctx.addIssue({ code: 'custom', path: ['dataset', 'shape'], message: 'image datasets need shape: [height, width, channels]' });
+    }
+    if (dataset.kind !== 'image' && dataset.shape) {
+      ctx.addIssue({ code: 'custom', path: ['dataset', 'shape'], message: 'shape applies only to kind: image' });
+    }
+    if (dataset.kind === 'sequence' && !dataset.window) {
+      ctx.addIssue({ code: 'custom', path: ['dataset', 'window'], message: 'sequence datasets need window: the number of past rows per example' });
+    }
+    if (dataset.kind !== 'sequence' && (dataset.window || dataset.orderBy)) {
+      ctx.addIssue({ code: 'custom', path: ['dataset', dataset.window ? 'window' : 'orderBy'], message: 'window and orderBy apply only to kind: sequence' });
+    }
+    if (dataset.features?.includes(dataset.target)) {
+      ctx.addIssue({ code: 'custom', path: ['dataset', 'features'], message: `the target ${dataset.target} cannot also be a feature` });
+    }
+    const families = specFamilies(spec.space);
+    const fitting: readonly Family[] = FAMILIES_BY_DATA_KIND[dataset.kind];
+    families.forEach((family, i) => {
+      if (!fitting.includes(family)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: Array.isArray(spec.space.family) ? ['space', 'family', i] : ['space', 'family'],
+          message: `${family} does not fit ${dataset.kind} data; use ${fitting.join(', ')}`,
+        });
+      }
+    });
+    const space = spec.space as SpaceSpec;
+    for (const family of FAMILIES) {
+      if (space[family] !== undefined && !families.includes(family)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['space', family],
+          message: `hyperparameters for ${family} are given but family does not include ${family}`,
+        });
+      }
+    }
+  });
+
+/** The `space` block: family choice, common domains, and one optional block per family. */
+export type SpaceSpec = { family: Family | Family[] } & Partial<Record<CommonParameter, Domain>> & {
+  [F in Family]?: Partial<Record<FamilyParameter<F>, Domain>>;
+};
+
+/** A search spec as written (before defaults). */
+export type SearchSpecInput = z.input<typeof SearchSpecSchema>;
+/** A validated search spec with every default filled in. */
+export type SearchSpec = Omit<z.output<typeof SearchSpecSchema>, 'space'> & { space: SpaceSpec };
+export type DatasetSpec = SearchSpec['dataset'];
+
+/** The families a space names, in order, without duplicates. */
+export function specFamilies(space: Pick<SpaceSpec, 'family'>): Family[] {
+  const list = Array.isArray(space.family) ? space.family : [space.family];
+  return [...new Set(list as Family[])];
+}
+
+/** The objective with its direction resolved. */
+export function specObjective(spec: SearchSpec): { metric: (typeof METRIC_NAMES)[number]; direction: 'maximize' | 'minimize' } {
+  const metric = spec.objective?.metric ?? (spec.task === 'classification' ? 'accuracy' : 'r2');
+  return { metric, direction: spec.objective?.direction ?? metricDirection(metric) };
+}
+
+/** The strategy's name and options, whichever way the spec wrote it. */
+export function specStrategy(spec: SearchSpec): { name: 'random' | 'grid'; gridPoints: number } {
+  const s = spec.strategy;
+  if (typeof s === 'string') return { name: s, gridPoints: 3 };
+  return { name: s.name, gridPoints: 'gridPoints' in s ? s.gridPoints : 3 };
+}
