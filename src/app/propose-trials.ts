@@ -1,0 +1,121 @@
+/**
+ * ProposeTrials: one round's batch. Trials left unfinished by a killed run come first;
+ * otherwise the strategy proposes from the recorded history and its stored state.
+ * Candidates whose size breaks a known constraint are recorded as infeasible at once and
+ * never trained; the budget counts only trials that are run.
+ */
+import { strategyFor, type Observation } from '../core/strategies/index.js';
+import type { Assignment } from '../core/space/space.js';
+import type { SearchRecord, TrialRecord } from '../ports/records.js';
+import { contextOf, costOf, staticViolation } from './context.js';
+import { requireSearch, SearchRef, type TrialRef } from './refs.js';
+import { nowIso, type Services } from './services.js';
+
+export interface ProposeOutput {
+  readonly searchId: string;
+  readonly trials: readonly TrialRef[];
+  /** True when there is nothing more to run: budget spent, time up, or space exhausted. */
+  readonly done: boolean;
+  readonly reason?: string;
+}
+
+/** Proposal rounds allowed to come back entirely infeasible before giving up on a round. */
+const MAX_INFEASIBLE_ROUNDS = 50;
+
+/** Trials the budget counts: every trial that was (or is being) run. */
+export function countedTrials(trials: readonly TrialRecord[]): number {
+  return trials.filter((t) => !(t.status === 'infeasible' && t.startedAt === undefined)).length;
+}
+
+/** Why the search should stop proposing, or null to go on. */
+export function budgetStop(
+  search: Pick<SearchRecord, 'spec' | 'createdAt' | 'exhausted'>,
+  trials: readonly TrialRecord[],
+  now: Date,
+): string | null {
+  const { maxTrials, maxMinutes } = search.spec.budget;
+  if (countedTrials(trials) >= maxTrials) return `reached budget.maxTrials (${maxTrials})`;
+  if (maxMinutes !== undefined && now.getTime() - Date.parse(search.createdAt) >= maxMinutes * 60_000) {
+    return `reached budget.maxMinutes (${maxMinutes})`;
+  }
+  if (search.exhausted) return 'the strategy has no untried candidates left';
+  return null;
+}
+
+/** The strategy's view of a trial. */
+export function observationOf(trial: TrialRecord): Observation {
+  const outcome = trial.status === 'proposed' || trial.status === 'running' ? 'pending' : trial.status;
+  return trial.value === undefined
+    ? { number: trial.number, assignment: trial.assignment, outcome }
+    : { number: trial.number, assignment: trial.assignment, outcome, value: trial.value };
+}
+
+export async function proposeTrials(services: Services, raw: SearchRef): Promise<ProposeOutput> {
+  const { searchId } = SearchRef.parse(raw);
+  const search = await requireSearch(services, searchId);
+  const trials = await services.metadata.listTrials(searchId);
+  const unfinished = trials.filter((t) => t.status === 'proposed' || t.status === 'running');
+  if (unfinished.length > 0) {
+    return { searchId, trials: unfinished.map((t) => ({ searchId, number: t.number })), done: false };
+  }
+  const stop = budgetStop(search, trials, services.clock());
+  if (stop) return { searchId, trials: [], done: true, reason: stop };
+
+  const context = await contextOf(services, searchId, search.spec, search.dataset.uri);
+  const strategy = strategyFor(search.spec);
+  const wanted = Math.min(search.spec.budget.maxParallel, search.spec.budget.maxTrials - countedTrials(trials));
+  const history = trials.map(observationOf);
+  const at = nowIso(services);
+  const proposed: TrialRecord[] = [];
+  const rejected: TrialRecord[] = [];
+  let state = search.strategyState;
+  let exhausted = false;
+  let nextNumber = search.trialCount;
+  for (let round = 0; round < MAX_INFEASIBLE_ROUNDS && proposed.length < wanted && !exhausted; round++) {
+    const proposal = strategy.propose({
+      space: context.space,
+      seed: search.spec.seed,
+      direction: search.objective.direction,
+      history,
+      state,
+      count: wanted - proposed.length,
+    });
+    state = proposal.state;
+    exhausted = proposal.exhausted;
+    for (const assignment of proposal.assignments) {
+      const trial = newTrial(searchId, nextNumber++, assignment, at);
+      const { cost } = costOf(context, assignment);
+      const violation = staticViolation(search.spec, cost);
+      const record: TrialRecord = violation
+        ? { ...trial, status: 'infeasible', reason: violation, cost, finishedAt: at }
+        : { ...trial, cost };
+      (violation ? rejected : proposed).push(record);
+      history.push(observationOf(record));
+    }
+    if (proposal.assignments.length === 0) break;
+  }
+  await services.metadata.putTrials([...rejected, ...proposed].sort((a, b) => a.number - b.number));
+  await services.metadata.updateSearch(searchId, {
+    trialCount: nextNumber,
+    rounds: search.rounds + 1,
+    strategyState: state ?? null,
+    exhausted,
+    updatedAt: at,
+  });
+  for (const trial of rejected) {
+    await services.events.publish({
+      type: 'TrialInfeasible',
+      searchId,
+      time: at,
+      detail: { trial: trial.number, reason: trial.reason ?? '' },
+    });
+  }
+  if (proposed.length === 0) {
+    return { searchId, trials: [], done: true, reason: exhausted ? 'the strategy has no untried candidates left' : 'no feasible candidate was found' };
+  }
+  return { searchId, trials: proposed.map((t) => ({ searchId, number: t.number })), done: false };
+}
+
+function newTrial(searchId: string, number: number, assignment: Assignment, at: string): TrialRecord {
+  return { searchId, number, assignment, status: 'proposed', attempts: 0, proposedAt: at };
+}

@@ -1,0 +1,90 @@
+/**
+ * StartSearch: validate a spec and its dataset, check that the constraints leave something
+ * to search, and record the new search. Starting an id that already exists resumes it
+ * (a killed run goes on where it stopped) instead of starting over.
+ */
+import { z } from 'zod';
+import { ConflictError, SearchError } from '../core/errors.js';
+import { parseSpec } from '../core/spec/parse.js';
+import { specObjective, specStrategy, type SearchSpec } from '../core/spec/schema.js';
+import type { DatasetSource } from '../ports/dataset-source.js';
+import { artifactKeys } from '../ports/artifact-store.js';
+import type { SearchRecord } from '../ports/records.js';
+import { assertFeasibleSpace, buildContext, loadTable, summarizeDataset, type SearchContext } from './context.js';
+import { nowIso, type Services } from './services.js';
+
+export const StartSearchInput = z.object({
+  searchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
+  spec: z.unknown(),
+  /** Where the spec came from, for messages. */
+  source: z.string(),
+  /** What a relative dataset URI is resolved against (the spec's folder or object prefix). */
+  base: z.string(),
+});
+export type StartSearchInput = z.infer<typeof StartSearchInput>;
+
+export interface StartSearchOutput {
+  readonly searchId: string;
+  readonly resumed: boolean;
+}
+
+/**
+ * Validate everything a search needs before anything is written: the spec, the dataset,
+ * the evaluation plan and the feasibility of the constraints.
+ */
+export async function prepareSearch(datasets: DatasetSource, spec: unknown, source: string, base: string): Promise<SearchContext> {
+  const parsed: SearchSpec = parseSpec(spec, source);
+  const { uri, table } = await loadTable(datasets, parsed, base);
+  const context = buildContext(parsed, uri, table);
+  assertFeasibleSpace(context);
+  return context;
+}
+
+export async function startSearch(services: Services, raw: StartSearchInput): Promise<StartSearchOutput> {
+  const input = StartSearchInput.parse(raw);
+  const existing = await services.metadata.getSearch(input.searchId);
+  if (existing) {
+    if (existing.status !== 'running') {
+      throw new SearchError(`search ${input.searchId} already ${existing.status}; start a new search instead`);
+    }
+    return { searchId: input.searchId, resumed: true };
+  }
+  const context = await prepareSearch(services.datasets, input.spec, input.source, input.base);
+  services.cache.set(`context:${input.searchId}`, Promise.resolve(context));
+  const { spec } = context;
+  const at = nowIso(services);
+  const search: SearchRecord = {
+    searchId: input.searchId,
+    name: spec.name,
+    status: 'running',
+    spec,
+    source: input.source,
+    dataset: summarizeDataset(context),
+    objective: specObjective(spec),
+    createdAt: at,
+    updatedAt: at,
+    trialCount: 0,
+    rounds: 0,
+    notes: context.problem.notes,
+  };
+  try {
+    await services.metadata.createSearch(search);
+  } catch (error) {
+    if (error instanceof ConflictError) return { searchId: input.searchId, resumed: true };
+    throw error;
+  }
+  await services.artifacts.put(artifactKeys.spec(input.searchId), JSON.stringify(spec, null, 2), 'application/json');
+  await services.events.publish({
+    type: 'SearchStarted',
+    searchId: input.searchId,
+    time: at,
+    detail: {
+      name: spec.name,
+      maxTrials: spec.budget.maxTrials,
+      maxParallel: spec.budget.maxParallel,
+      strategy: specStrategy(spec).name,
+      objective: `${search.objective.direction} ${search.objective.metric}`,
+    },
+  });
+  return { searchId: input.searchId, resumed: false };
+}

@@ -1,0 +1,46 @@
+/**
+ * The metadata port: where searches, trials and model versions are recorded. Writes that
+ * move a trial between states are conditional, so a task delivered twice records once.
+ * Adapters: DynamoDB (the cloud, and embedded dynalite locally).
+ */
+import type { FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from './records.js';
+
+/** Fields of a finished trial. */
+export type TrialOutcomeFields = Pick<
+  TrialRecord,
+  'status' | 'finishedAt' | 'durationMs' | 'metrics' | 'metricsStd' | 'value' | 'error' | 'reason' | 'cost' | 'latencyMs' | 'backend'
+>;
+
+export interface MetadataStore {
+  /** Create a search; fails with ConflictError when the id exists. */
+  createSearch(search: SearchRecord): Promise<void>;
+  getSearch(searchId: string): Promise<SearchRecord | undefined>;
+  /** Newest first. */
+  listSearches(limit?: number): Promise<SearchRecord[]>;
+  /** Merge fields into a search. */
+  updateSearch(searchId: string, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<void>;
+
+  /** Record newly proposed trials; a trial number that exists is left unchanged. */
+  putTrials(trials: readonly TrialRecord[]): Promise<void>;
+  getTrial(searchId: string, number: number): Promise<TrialRecord | undefined>;
+  /** In trial-number order. */
+  listTrials(searchId: string): Promise<TrialRecord[]>;
+  /**
+   * Mark a trial running and count the attempt. Throws ConflictError when it already
+   * finished (the caller returns the recorded outcome instead of training again).
+   */
+  startTrial(searchId: string, number: number, startedAt: string, fields?: Partial<TrialRecord>): Promise<TrialRecord>;
+  /** Record one fold's result while the trial runs (idempotent per fold). */
+  recordFold(searchId: string, number: number, fold: number, summary: FoldSummary): Promise<void>;
+  /**
+   * Record a trial's outcome once. Returns false (and changes nothing) when an outcome was
+   * already recorded.
+   */
+  finishTrial(searchId: string, number: number, outcome: TrialOutcomeFields): Promise<boolean>;
+
+  /** Allocate the next version number for a model name and record the version. */
+  registerModelVersion(version: Omit<ModelVersionRecord, 'version'>): Promise<ModelVersionRecord>;
+  updateModelVersion(name: string, version: number, fields: Partial<Omit<ModelVersionRecord, 'name' | 'version'>>): Promise<void>;
+  listModelVersions(name: string): Promise<ModelVersionRecord[]>;
+  listModels(): Promise<{ name: string; latestVersion: number }[]>;
+}

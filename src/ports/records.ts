@@ -1,0 +1,125 @@
+/**
+ * The records modelsmith keeps about searches, trials and model versions. These are the
+ * shapes every metadata adapter stores and returns; they are plain JSON.
+ */
+import type { Metrics } from '../core/metrics/names.js';
+import type { ModelCost } from '../core/models/types.js';
+import type { SearchSpec } from '../core/spec/schema.js';
+import type { Assignment } from '../core/space/space.js';
+
+export type SearchStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ErrorInfo {
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface DatasetSummary {
+  readonly uri: string;
+  readonly rows: number;
+  readonly examples: number;
+  readonly inputShape: readonly number[];
+  readonly classes: readonly string[];
+  readonly development: number;
+  readonly test: number;
+}
+
+export interface BestSoFar {
+  readonly trial: number;
+  readonly value: number;
+  readonly metrics: Metrics;
+}
+
+export interface SearchRecord {
+  readonly searchId: string;
+  readonly name: string;
+  readonly status: SearchStatus;
+  readonly spec: SearchSpec;
+  /** Where the spec came from (file path or object key), for people. */
+  readonly source: string;
+  /** Base location the dataset URI is resolved against. */
+  readonly dataset: DatasetSummary;
+  readonly objective: { readonly metric: string; readonly direction: 'maximize' | 'minimize' };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt?: string;
+  /** Trials proposed so far (the next trial's number). */
+  readonly trialCount: number;
+  readonly rounds: number;
+  readonly strategyState?: unknown;
+  readonly exhausted?: boolean;
+  readonly best?: BestSoFar;
+  readonly error?: ErrorInfo;
+  readonly notes?: readonly string[];
+  readonly modelVersion?: { readonly name: string; readonly version: number };
+  readonly final?: FinalSummary;
+}
+
+export interface FinalSummary {
+  readonly trial: number;
+  readonly epochs: number;
+  readonly testMetrics: Metrics;
+  readonly artifactPrefix: string;
+}
+
+export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'infeasible';
+
+export const TERMINAL_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'failed', 'infeasible'];
+
+export interface FoldSummary {
+  readonly metrics: Metrics;
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+  /** Per-epoch training loss. */
+  readonly loss: readonly number[];
+  /** Per-epoch early-stopping validation loss. */
+  readonly valLoss: readonly number[];
+}
+
+export interface TrialRecord {
+  readonly searchId: string;
+  readonly number: number;
+  readonly assignment: Assignment;
+  readonly status: TrialStatus;
+  /** How many times the trial was started (a redelivered task starts it again). */
+  readonly attempts: number;
+  readonly proposedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly cost?: ModelCost;
+  readonly latencyMs?: number;
+  /** Mean cross-validation metrics over folds. */
+  readonly metrics?: Metrics;
+  readonly metricsStd?: Metrics;
+  /** The objective's mean value. */
+  readonly value?: number;
+  /** Fold index (as text) to fold summary; filled as folds finish. */
+  readonly folds?: Readonly<Record<string, FoldSummary>>;
+  readonly error?: ErrorInfo;
+  /** Why an infeasible trial was rejected. */
+  readonly reason?: string;
+  /** The training backend that ran it. */
+  readonly backend?: string;
+}
+
+export type ModelStage = 'none' | 'staging' | 'production';
+
+export interface ModelVersionRecord {
+  readonly name: string;
+  readonly version: number;
+  readonly searchId: string;
+  readonly trial: number;
+  readonly createdAt: string;
+  readonly stage: ModelStage;
+  readonly family: string;
+  readonly assignment: Assignment;
+  /** Cross-validation means of the trial. */
+  readonly metrics: Metrics;
+  /** Scored once on the held-out test split. */
+  readonly testMetrics: Metrics;
+  readonly cost: ModelCost;
+  /** Key prefix of the version's artifacts; `files` maps each to its stored version id, if any. */
+  readonly artifactPrefix: string;
+  readonly files: Readonly<Record<string, string | null>>;
+}

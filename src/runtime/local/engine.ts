@@ -1,0 +1,182 @@
+/**
+ * The local engine: runs the search workflow's Amazon States Language definition with
+ * aws-local-stepfunctions, each Task state bound to the same use case its Lambda runs —
+ * training Tasks on the trainer thread pool, the rest on the main thread — against the
+ * embedded store. Specs and datasets are validated before anything is written.
+ */
+import './polyfills.js';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { LocalDatasetSource } from '../../adapters/filesystem/dataset-source.js';
+import { prepareSearch } from '../../app/start-search.js';
+import type { Services } from '../../app/services.js';
+import { shareTable } from '../../core/data/table.js';
+import { SpecError } from '../../core/errors.js';
+import { parseSpecText } from '../../core/spec/parse.js';
+import type { SearchEvent } from '../../ports/event-bus.js';
+import type { SearchRecord, TrialRecord } from '../../ports/records.js';
+import { renderSearchDefinition, TASK_NAMES, type TaskName } from '../../workflow/definition.js';
+import { runTask, TASKS } from '../../workflow/tasks.js';
+import type { BackendPreference } from '../backend.js';
+import { openLocalStore, type LocalStore } from './store.js';
+import { createTrainerPool, poolSizeFor, type TrainerPool } from './trainer-pool.js';
+
+export interface LocalSearchOptions {
+  /** The modelsmith home folder (store, artifacts, event log). */
+  readonly home: string;
+  /** Extra folders datasets may be read from, besides the spec's folder and the working directory. */
+  readonly dataRoots?: readonly string[];
+  /** Cap on trainer threads (default: the spec's maxParallel, capped by the cores). */
+  readonly workers?: number;
+  readonly backend?: BackendPreference;
+  /** Sees every event the search publishes, in order. */
+  readonly onEvent?: (event: SearchEvent) => void;
+  /** Called once the search is recorded, with its id and pool size. */
+  readonly onStart?: (info: { searchId: string; workers: number; spec: SearchRecord['spec'] }) => void;
+  /** Aborts the run (the search stays resumable). */
+  readonly signal?: AbortSignal;
+}
+
+export interface LocalSearchResult {
+  readonly search: SearchRecord;
+  readonly trials: readonly TrialRecord[];
+}
+
+/** ARNs the local engine substitutes into the definition; only their shape matters. */
+const LOCAL_RESOURCES = Object.fromEntries(
+  TASK_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:modelsmith-${name}`]),
+) as Record<TaskName, string>;
+
+/** A new search id: the model name, a UTC timestamp, and random letters. */
+export function newSearchId(name: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${name}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Read and validate a spec file; throws SpecError naming the file. */
+export async function readSpecFile(path: string): Promise<{ raw: unknown; spec: ReturnType<typeof parseSpecText> }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new SpecError([{ path: '', message: `cannot read the spec file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], path);
+  }
+  const spec = parseSpecText(text, path);
+  return { raw: parseDocument(text).toJS(), spec };
+}
+
+function localServices(store: LocalStore, datasets: LocalDatasetSource): Services {
+  return {
+    metadata: store.metadata,
+    artifacts: store.artifacts,
+    events: store.events,
+    datasets,
+    clock: () => new Date(),
+    monotonic: () => performance.now(),
+    backend: 'none',
+    cache: new Map(),
+  };
+}
+
+async function execute(
+  services: Services,
+  pool: TrainerPool,
+  input: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const machine = new StateMachine(renderSearchDefinition(LOCAL_RESOURCES) as never, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const handlers = Object.fromEntries(
+    TASK_NAMES.map((name) => [
+      name,
+      async (taskInput: unknown) => (TASKS[name].trains ? pool.run(name, taskInput) : runTask(services, name, taskInput)),
+    ]),
+  );
+  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never } });
+  const abort = () => execution.abort();
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await execution.result;
+  } catch (error) {
+    // A failed execution has already recorded why (FailSearch); the record tells the caller.
+    if ((error as Error).name === 'ExecutionAbortedError' || signal?.aborted) throw error;
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function withRun<T>(
+  options: LocalSearchOptions,
+  dataRoots: readonly string[],
+  tables: Record<string, ReturnType<typeof shareTable>>,
+  workers: number,
+  body: (services: Services, pool: TrainerPool, store: LocalStore) => Promise<T>,
+): Promise<T> {
+  const store = await openLocalStore(options.home);
+  const unsubscribe = options.onEvent ? store.events.subscribe(options.onEvent) : () => {};
+  const datasets = new LocalDatasetSource(dataRoots);
+  const services = localServices(store, datasets);
+  const pool = createTrainerPool(
+    workers,
+    {
+      endpoint: store.endpoint,
+      tableName: store.tableName,
+      artifactsRoot: store.artifactsRoot,
+      dataRoots,
+      tables,
+      backend: options.backend ?? 'auto',
+    },
+    (event) => void store.events.publish(event),
+  );
+  try {
+    return await body(services, pool, store);
+  } finally {
+    unsubscribe();
+    await pool.close();
+    await store.close();
+  }
+}
+
+async function outcome(store: LocalStore, searchId: string): Promise<LocalSearchResult> {
+  const search = await store.metadata.getSearch(searchId);
+  if (!search) throw new Error(`search ${searchId} was not recorded`);
+  return { search, trials: await store.metadata.listTrials(searchId) };
+}
+
+/** Run a search from a spec file to completion (or failure) on this machine. */
+export async function runLocalSearch(specPath: string, options: LocalSearchOptions): Promise<LocalSearchResult> {
+  const { raw, spec } = await readSpecFile(specPath);
+  const base = dirname(resolve(specPath));
+  const dataRoots = [base, process.cwd(), ...(options.dataRoots ?? [])];
+  // Everything is validated before the store is touched: a bad spec writes nothing.
+  const context = await prepareSearch(new LocalDatasetSource(dataRoots), raw, specPath, base);
+  const workers = Math.min(poolSizeFor(spec.budget.maxParallel), options.workers ?? Infinity);
+  const tables = { [context.datasetUri]: shareTable(context.problem.table) };
+  const searchId = newSearchId(spec.name, new Date());
+  return withRun(options, dataRoots, tables, workers, async (services, pool, store) => {
+    services.cache.set(`context:${searchId}`, Promise.resolve(context));
+    options.onStart?.({ searchId, workers, spec: context.spec });
+    await execute(services, pool, { searchId, spec: raw, source: specPath, base }, options.signal);
+    return outcome(store, searchId);
+  });
+}
+
+/** Resume a search that was stopped while running: finished trials are kept, the rest run. */
+export async function resumeLocalSearch(searchId: string, options: LocalSearchOptions): Promise<LocalSearchResult> {
+  const probe = await openLocalStore(options.home);
+  const search = await probe.metadata.getSearch(searchId).finally(() => probe.close());
+  if (!search) throw new SpecError([{ path: '', message: `no search ${searchId} in ${options.home}` }]);
+  const datasetPath = new URL(search.dataset.uri).pathname;
+  const dataRoots = [dirname(datasetPath), process.cwd(), ...(options.dataRoots ?? [])];
+  const workers = Math.min(poolSizeFor(search.spec.budget.maxParallel), options.workers ?? Infinity);
+  return withRun(options, dataRoots, {}, workers, async (services, pool, store) => {
+    options.onStart?.({ searchId, workers, spec: search.spec });
+    await execute(services, pool, { searchId, spec: search.spec, source: search.source, base: dirname(datasetPath) }, options.signal);
+    return outcome(store, searchId);
+  });
+}

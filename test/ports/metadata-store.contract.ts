@@ -1,0 +1,146 @@
+/**
+ * The metadata store contract: every adapter of the metadata port runs these tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../src/core/errors.js';
+import type { MetadataStore } from '../../src/ports/metadata-store.js';
+import type { SearchRecord, TrialRecord } from '../../src/ports/records.js';
+import { irisSpec } from '../helpers.js';
+
+export function metadataStoreContract(name: string, open: () => Promise<{ store: MetadataStore; close: () => Promise<void> }>) {
+  describe(`${name} metadata store contract`, () => {
+    let counter = 0;
+    const search = (overrides: Partial<SearchRecord> = {}): SearchRecord => ({
+      searchId: `s-${Date.now()}-${counter++}`,
+      name: 'iris',
+      status: 'running',
+      spec: irisSpec(),
+      source: 'iris.yaml',
+      dataset: { uri: 'file:///data/iris.csv', rows: 150, examples: 150, inputShape: [4], classes: ['a', 'b', 'c'], development: 120, test: 30 },
+      objective: { metric: 'accuracy', direction: 'maximize' },
+      createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString(),
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      trialCount: 0,
+      rounds: 0,
+      ...overrides,
+    });
+    const trial = (searchId: string, number: number): TrialRecord => ({
+      searchId,
+      number,
+      assignment: { family: 'mlp', learningRate: 0.01, 'mlp.units': 8 },
+      status: 'proposed',
+      attempts: 0,
+      proposedAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    const withStore = (body: (store: MetadataStore) => Promise<void>) => async () => {
+      const { store, close } = await open();
+      try {
+        await body(store);
+      } finally {
+        await close();
+      }
+    };
+
+    it(
+      'creates a search once and reads it back',
+      withStore(async (store) => {
+        const s = search();
+        await store.createSearch(s);
+        expect(await store.getSearch(s.searchId)).toEqual(s);
+        await expect(store.createSearch(s)).rejects.toBeInstanceOf(ConflictError);
+        expect(await store.getSearch('missing')).toBeUndefined();
+      }),
+    );
+
+    it(
+      'updates fields and lists searches newest first',
+      withStore(async (store) => {
+        const older = search();
+        const newer = search();
+        await store.createSearch(older);
+        await store.createSearch(newer);
+        await store.updateSearch(older.searchId, { status: 'succeeded', best: { trial: 1, value: 0.9, metrics: { accuracy: 0.9 } }, strategyState: { cursor: 3 } });
+        const got = await store.getSearch(older.searchId);
+        expect(got).toMatchObject({ status: 'succeeded', best: { trial: 1, value: 0.9 }, strategyState: { cursor: 3 } });
+        const ids = (await store.listSearches()).map((s) => s.searchId);
+        expect(ids.indexOf(newer.searchId)).toBeLessThan(ids.indexOf(older.searchId));
+      }),
+    );
+
+    it(
+      'records a trial outcome exactly once',
+      withStore(async (store) => {
+        const s = search();
+        await store.createSearch(s);
+        await store.putTrials([trial(s.searchId, 0), trial(s.searchId, 1)]);
+        await store.putTrials([{ ...trial(s.searchId, 0), assignment: { family: 'other' } }]);
+        expect((await store.getTrial(s.searchId, 0))?.assignment.family).toBe('mlp');
+
+        const started = await store.startTrial(s.searchId, 0, '2026-01-01T00:00:01.000Z', { backend: 'wasm' });
+        expect(started).toMatchObject({ status: 'running', attempts: 1, backend: 'wasm' });
+        // A redelivered task starts it again and counts the attempt.
+        expect((await store.startTrial(s.searchId, 0, '2026-01-01T00:00:02.000Z')).attempts).toBe(2);
+
+        await store.recordFold(s.searchId, 0, 0, { metrics: { accuracy: 0.8 }, bestEpoch: 3, stoppedEarly: true, loss: [1, 0.5], valLoss: [1.1, 0.6] });
+        await store.recordFold(s.searchId, 0, 0, { metrics: { accuracy: 0.8 }, bestEpoch: 3, stoppedEarly: true, loss: [1, 0.5], valLoss: [1.1, 0.6] });
+        const first = await store.finishTrial(s.searchId, 0, { status: 'completed', value: 0.8, metrics: { accuracy: 0.8 }, finishedAt: 'a', durationMs: 5 });
+        const second = await store.finishTrial(s.searchId, 0, { status: 'failed', error: { name: 'X', message: 'late' }, finishedAt: 'b' });
+        expect([first, second]).toEqual([true, false]);
+        const recorded = await store.getTrial(s.searchId, 0);
+        expect(recorded).toMatchObject({ status: 'completed', value: 0.8, finishedAt: 'a', folds: { '0': { bestEpoch: 3, loss: [1, 0.5] } } });
+        expect(recorded?.error).toBeUndefined();
+        await expect(store.startTrial(s.searchId, 0, 'c')).rejects.toBeInstanceOf(ConflictError);
+        // Late fold writes of a finished trial change nothing.
+        await store.recordFold(s.searchId, 0, 1, { metrics: {}, bestEpoch: 1, stoppedEarly: false, loss: [], valLoss: [] });
+        expect(Object.keys((await store.getTrial(s.searchId, 0))?.folds ?? {})).toEqual(['0']);
+        expect((await store.listTrials(s.searchId)).map((t) => [t.number, t.status])).toEqual([
+          [0, 'completed'],
+          [1, 'proposed'],
+        ]);
+      }),
+    );
+
+    it(
+      'stores non-finite metric values as null rather than failing',
+      withStore(async (store) => {
+        const s = search();
+        await store.createSearch(s);
+        await store.putTrials([trial(s.searchId, 0)]);
+        expect(await store.finishTrial(s.searchId, 0, { status: 'completed', value: 1, metrics: { accuracy: 1, log_loss: Number.NaN } })).toBe(true);
+        expect((await store.getTrial(s.searchId, 0))?.metrics).toEqual({ accuracy: 1, log_loss: null });
+      }),
+    );
+
+    it(
+      'numbers model versions per name',
+      withStore(async (store) => {
+        const base = {
+          searchId: 's',
+          trial: 0,
+          createdAt: 'now',
+          stage: 'none' as const,
+          family: 'mlp',
+          assignment: {},
+          metrics: {},
+          testMetrics: {},
+          cost: { params: 1, flops: 2 },
+          artifactPrefix: '',
+          files: {},
+        };
+        const name = `m${counter++}`;
+        const v1 = await store.registerModelVersion({ ...base, name });
+        const v2 = await store.registerModelVersion({ ...base, name });
+        const other = await store.registerModelVersion({ ...base, name: `${name}-other` });
+        expect([v1.version, v2.version, other.version]).toEqual([1, 2, 1]);
+        await store.updateModelVersion(name, 2, { artifactPrefix: `models/${name}/versions/2/`, files: { 'model.json': null } });
+        const versions = await store.listModelVersions(name);
+        expect(versions.map((v) => [v.version, v.artifactPrefix])).toEqual([
+          [1, ''],
+          [2, `models/${name}/versions/2/`],
+        ]);
+        expect((await store.listModels()).find((m) => m.name === name)).toEqual({ name, latestVersion: 2 });
+      }),
+    );
+  });
+}
