@@ -64,12 +64,19 @@ export async function trainFinalModel(services: Services, raw: SearchRef): Promi
       objective: search.objective,
       crossValidation: { mean: best.metrics, std: best.metricsStd, folds: search.spec.evaluation.folds },
       test: final.testMetrics,
+      baseline: final.baselineMetrics,
       epochs: final.epochs,
       examples: { development: context.plan.development.length, test: context.plan.test.length },
     }),
     'application/json',
   );
-  const summary: FinalSummary = { trial: best.number, epochs: final.epochs, testMetrics: final.testMetrics, artifactPrefix: prefix };
+  const summary: FinalSummary = {
+    trial: best.number,
+    epochs: final.epochs,
+    testMetrics: final.testMetrics,
+    baselineMetrics: final.baselineMetrics,
+    artifactPrefix: prefix,
+  };
   await services.metadata.updateSearch(searchId, { final: summary, updatedAt: nowIso(services) });
   return { searchId, final: summary };
 }

@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import type { Metrics } from '../core/metrics/names.js';
 import { bestTrial } from '../app/record-round.js';
+import { compileSpace } from '../core/space/space.js';
 import type { SearchRecord, TrialRecord } from '../ports/records.js';
 
 /** "1m 05s", "12.3s", "850ms". */
@@ -33,10 +34,13 @@ export function formatCount(value: number | undefined): string {
   return String(value);
 }
 
-/** The hyperparameters worth showing in one line, family-specific ones without their prefix. */
-export function formatAssignment(assignment: TrialRecord['assignment']): string {
+/**
+ * The hyperparameters worth showing in one line, family-specific ones without their
+ * prefix; `fixed` names parameters with one possible value, which are left out.
+ */
+export function formatAssignment(assignment: TrialRecord['assignment'], fixed: ReadonlySet<string> = new Set()): string {
   return Object.entries(assignment)
-    .filter(([k]) => k !== 'family')
+    .filter(([k]) => k !== 'family' && !fixed.has(k))
     .map(([k, v]) => `${k.replace(/^[a-z]+\./, '')}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : String(v)}`)
     .join(' ');
 }
@@ -55,9 +59,14 @@ export function leaderboard(search: SearchRecord, trials: readonly TrialRecord[]
   const others = (search.spec.task === 'classification' ? ['accuracy', 'f1_macro', 'log_loss'] : ['rmse', 'mae', 'r2']).filter(
     (m) => m !== metric,
   ) as (keyof Metrics)[];
+  const fixed = new Set(
+    compileSpace(search.spec.space)
+      .parameters.filter((p) => p.kind === 'categorical' && p.choices.length === 1)
+      .map((p) => p.name),
+  );
   const table = new Table({
     head: ['#', 'trial', 'family', `${metric} (CV)`, ...others, 'params', 'time', 'hyperparameters'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
     colAligns: ['right', 'right', 'left', 'right', ...others.map(() => 'right' as const), 'right', 'right', 'left'],
   });
   rankTrials(search, trials)
@@ -72,7 +81,7 @@ export function leaderboard(search: SearchRecord, trials: readonly TrialRecord[]
         ...others.map((m) => formatValue(t.metrics?.[m])),
         formatCount(t.cost?.params),
         formatDuration(t.durationMs ?? Number.NaN),
-        truncate(formatAssignment(t.assignment), 60),
+        truncate(formatAssignment(t.assignment, fixed), 72),
       ]);
     });
   return table.toString();
@@ -114,6 +123,12 @@ export function searchSummary(search: SearchRecord, trials: readonly TrialRecord
       .map(([k, v]) => `${k} ${formatValue(v)}`)
       .join(', ');
     lines.push(`final model: refit for ${search.final.epochs} epochs; held-out test (${search.dataset.test} examples): ${test}`);
+    const metric = search.objective.metric as keyof Metrics;
+    const baseline = search.final.baselineMetrics?.[metric];
+    if (baseline !== undefined) {
+      const what = search.spec.task === 'classification' ? 'predicting class frequencies' : 'predicting the mean';
+      lines.push(`baseline (${what}) on the same test split: ${metric} ${formatValue(baseline)}`);
+    }
   }
   if (search.modelVersion) {
     const where = artifactsRoot ? ` in ${artifactsRoot}/models/${search.modelVersion.name}/versions/${search.modelVersion.version}/` : '';

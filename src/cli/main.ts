@@ -66,10 +66,7 @@ async function searchCommand(specPath: string, options: CommonOptions & { dataRo
   process.once('SIGINT', onSignal);
   let progress: SearchProgress | undefined;
   try {
-    if (!options.json) {
-      const backend = await initBackend(options.backend);
-      io.err(`modelsmith: training backend ${backend.detail}`);
-    }
+    const backend = await initBackend(options.backend);
     const result = await runLocalSearch(specPath, {
       home,
       ...(options.dataRoot ? { dataRoots: options.dataRoot.map((d) => resolve(d)) } : {}),
@@ -79,6 +76,7 @@ async function searchCommand(specPath: string, options: CommonOptions & { dataRo
       onStart: ({ searchId, workers, spec }) => {
         if (options.json) return;
         const objective = specObjective(spec);
+        io.err(`modelsmith: training backend ${backend.detail}`);
         io.err(`search ${searchId}: up to ${spec.budget.maxTrials} trials, ${workers} in parallel, ${objective.direction} ${objective.metric}`);
         progress = new SearchProgress({
           total: spec.budget.maxTrials,

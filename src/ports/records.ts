@@ -59,6 +59,8 @@ export interface FinalSummary {
   readonly trial: number;
   readonly epochs: number;
   readonly testMetrics: Metrics;
+  /** What predicting without inputs (class frequencies, or the mean) scores on the test split. */
+  readonly baselineMetrics: Metrics;
   readonly artifactPrefix: string;
 }
 

@@ -127,6 +127,26 @@ export interface FinalModel {
   readonly history: readonly EpochRecord[];
   /** Scored once, on the held-out test split. */
   readonly testMetrics: Metrics;
+  /** What a model with no inputs scores on the same split (see {@link baselineMetrics}). */
+  readonly baselineMetrics: Metrics;
+}
+
+/**
+ * The score of a model that ignores its inputs: for classification it predicts the
+ * development set's class frequencies (so its accuracy is the majority-class share), for
+ * regression the development mean. A useful model must beat it.
+ */
+export function baselineMetrics(problem: Problem, development: Encoded, test: Encoded, preprocessor: Preprocessor): Metrics {
+  if (problem.task === 'classification') {
+    const k = problem.classes.length;
+    const prior = new Float64Array(k);
+    for (const label of development.y) prior[label] = (prior[label] as number) + 1 / development.count;
+    const probabilities = new Float32Array(test.count * k);
+    for (let i = 0; i < test.count; i++) probabilities.set(prior, i * k);
+    return classificationMetrics(test.y, probabilities, k);
+  }
+  const mean = development.y.reduce((s, v) => s + v, 0) / development.count;
+  return regressionMetrics(decodeTargets(preprocessor, test.y), decodeTargets(preprocessor, new Float32Array(test.count).fill(mean)));
 }
 
 /**
@@ -152,7 +172,14 @@ export async function fitFinalModel(options: {
   try {
     const settings = trainSettingsFor(options.assignment, problem, preprocessor.inputShape, 1, seed, epochs);
     const outcome = await trainModel(model, development, null, settings);
-    return { model, preprocessor, epochs, history: outcome.history, testMetrics: scoreModel(model, test, preprocessor, problem) };
+    return {
+      model,
+      preprocessor,
+      epochs,
+      history: outcome.history,
+      testMetrics: scoreModel(model, test, preprocessor, problem),
+      baselineMetrics: baselineMetrics(problem, development, test, preprocessor),
+    };
   } catch (error) {
     model.dispose();
     throw error;

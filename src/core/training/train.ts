@@ -171,6 +171,16 @@ export async function trainModel(
     return { history, bestEpoch: bestWeights ? best.epoch : history.length, stoppedEarly };
   } finally {
     bestWeights?.forEach((t) => t.dispose());
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
+}
+
+/**
+ * Dispose an optimizer completely. tfjs 4.22's momentum optimizer forgets its
+ * learning-rate scalar in `dispose()`, leaking one tensor per trial; free it here.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (rate && !rate.isDisposed) rate.dispose();
 }

@@ -94,7 +94,7 @@ describe('problems', () => {
     expect(problem.examples.length).toBe(1461 - 7);
     expect(problem.features.map((f) => f.name)).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind', 'weather']);
     // Example 0 reads days 0..6 and predicts day 7 (2012-01-08).
-    const weatherColumn = weather.columns.find((c) => c.name === 'weather') as { codes: Int32Array; levels: string[] };
+    const weatherColumn = weather.columns.find((c) => c.name === 'weather') as unknown as { codes: Int32Array; levels: string[] };
     expect(problem.classes[exampleTarget(problem, 0)]).toBe(weatherColumn.levels[weatherColumn.codes[7] as number]);
     expect(dataShapeOf(problem).inputShape).toEqual([7, 4 + 5]);
   });
