@@ -1,19 +1,13 @@
 /**
  * The artifact store contract: every adapter of the artifact port runs these tests.
  */
+import { withAdapter, type Opened } from './contract.js';
 import { describe, expect, it } from 'vitest';
 import type { ArtifactStore } from '../../src/ports/artifact-store.js';
 
-export function artifactStoreContract(name: string, open: () => Promise<{ store: ArtifactStore; close: () => Promise<void> }>) {
+export function artifactStoreContract(name: string, open: () => Promise<Opened<ArtifactStore>>) {
   describe(`${name} artifact store contract`, () => {
-    const withStore = (body: (store: ArtifactStore) => Promise<void>) => async () => {
-      const { store, close } = await open();
-      try {
-        await body(store);
-      } finally {
-        await close();
-      }
-    };
+    const withStore = withAdapter(open);
 
     it(
       'stores text and bytes by key and reads them back',

@@ -1,13 +1,14 @@
 /**
  * The metadata store contract: every adapter of the metadata port runs these tests.
  */
+import { withAdapter, type Opened } from './contract.js';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/core/errors.js';
 import type { MetadataStore } from '../../src/ports/metadata-store.js';
 import type { SearchRecord, TrialRecord } from '../../src/ports/records.js';
 import { irisSpec } from '../helpers.js';
 
-export function metadataStoreContract(name: string, open: () => Promise<{ store: MetadataStore; close: () => Promise<void> }>) {
+export function metadataStoreContract(name: string, open: () => Promise<Opened<MetadataStore>>) {
   describe(`${name} metadata store contract`, () => {
     let counter = 0;
     const search = (overrides: Partial<SearchRecord> = {}): SearchRecord => ({
@@ -33,14 +34,7 @@ export function metadataStoreContract(name: string, open: () => Promise<{ store:
       proposedAt: '2026-01-01T00:00:00.000Z',
     });
 
-    const withStore = (body: (store: MetadataStore) => Promise<void>) => async () => {
-      const { store, close } = await open();
-      try {
-        await body(store);
-      } finally {
-        await close();
-      }
-    };
+    const withStore = withAdapter(open);
 
     it(
       'creates a search once and reads it back',

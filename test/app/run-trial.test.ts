@@ -1,0 +1,77 @@
+/**
+ * RunTrial as a task the workflow may deliver more than once: the second delivery of a
+ * finished trial returns the recorded outcome without training or recording again.
+ */
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
+import { proposeTrials } from '../../src/app/propose-trials.js';
+import { runTrial } from '../../src/app/run-trial.js';
+import type { Services } from '../../src/app/services.js';
+import { startSearch } from '../../src/app/start-search.js';
+import type { SearchEvent } from '../../src/ports/event-bus.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
+import { DATASETS, irisSpecInput, tempDir } from '../helpers.js';
+
+let home: Awaited<ReturnType<typeof tempDir>>;
+let store: LocalStore;
+const events: SearchEvent[] = [];
+let services: Services;
+
+beforeAll(async () => {
+  home = await tempDir();
+  store = await openLocalStore(home.path);
+  store.events.subscribe((e) => events.push(e));
+  const backend = await initBackend('auto');
+  services = {
+    metadata: store.metadata,
+    artifacts: store.artifacts,
+    events: store.events,
+    datasets: new LocalDatasetSource([DATASETS]),
+    clock: () => new Date(),
+    monotonic: () => performance.now(),
+    backend: backend.name,
+    cache: new Map(),
+  };
+});
+afterAll(async () => {
+  await store.close();
+  await home.cleanup();
+});
+
+describe('RunTrial delivered twice', () => {
+  it('trains once and records once', async () => {
+    const spec = irisSpecInput({ evaluation: { folds: 2 } } as never);
+    await startSearch(services, { searchId: 'twice', spec, source: 'inline', base: DATASETS });
+    const round = await proposeTrials(services, { searchId: 'twice' });
+    expect(round.trials).toEqual([{ searchId: 'twice', number: 0 }]);
+
+    const first = await runTrial(services, { searchId: 'twice', number: 0 });
+    const recorded = await store.metadata.getTrial('twice', 0);
+    const second = await runTrial(services, { searchId: 'twice', number: 0 });
+    expect(second).toEqual(first);
+    expect(await store.metadata.getTrial('twice', 0)).toEqual(recorded);
+    expect(recorded?.attempts).toBe(1);
+    expect(events.filter((e) => e.type === 'TrialCompleted')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'TrialStarted')).toHaveLength(1);
+  });
+
+  it('runs concurrently delivered copies without recording two outcomes', async () => {
+    const spec = irisSpecInput({ name: 'iris-concurrent', evaluation: { folds: 2 } } as never);
+    await startSearch(services, { searchId: 'concurrent', spec, source: 'inline', base: DATASETS });
+    await proposeTrials(services, { searchId: 'concurrent' });
+    const before = events.length;
+    const [a, b] = await Promise.all([runTrial(services, { searchId: 'concurrent', number: 0 }), runTrial(services, { searchId: 'concurrent', number: 0 })]);
+    expect(a.status).toBe('completed');
+    expect(b).toEqual(a);
+    expect(events.slice(before).filter((e) => e.type === 'TrialCompleted')).toHaveLength(1);
+    expect((await store.metadata.getTrial('concurrent', 0))?.attempts).toBe(2);
+  });
+
+  it('resumes rather than restarts a search whose id already exists', async () => {
+    const again = await startSearch(services, { searchId: 'twice', spec: irisSpecInput(), source: 'inline', base: DATASETS });
+    expect(again).toEqual({ searchId: 'twice', resumed: true });
+  });
+});
