@@ -15,7 +15,7 @@ import { LocalDatasetSource } from '../../adapters/filesystem/dataset-source.js'
 import { prepareSearch } from '../../app/start-search.js';
 import type { Services } from '../../app/services.js';
 import { shareTable } from '../../core/data/table.js';
-import { SpecError } from '../../core/errors.js';
+import { SearchError, SpecError } from '../../core/errors.js';
 import { parseSpecText } from '../../core/spec/parse.js';
 import type { SearchEvent } from '../../ports/event-bus.js';
 import type { SearchRecord, TrialRecord } from '../../ports/records.js';
@@ -82,12 +82,13 @@ function localServices(store: LocalStore, datasets: LocalDatasetSource): Service
   };
 }
 
+/** Runs the definition once; resolves to the execution's error when it failed. */
 async function execute(
   services: Services,
   pool: TrainerPool,
   input: Record<string, unknown>,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<Error | undefined> {
   const machine = new StateMachine(renderSearchDefinition(LOCAL_RESOURCES) as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
@@ -102,9 +103,11 @@ async function execute(
   signal?.addEventListener('abort', abort, { once: true });
   try {
     await execution.result;
+    return undefined;
   } catch (error) {
     // A failed execution has already recorded why (FailSearch); the record tells the caller.
     if ((error as Error).name === 'ExecutionAbortedError' || signal?.aborted) throw error;
+    return error as Error;
   } finally {
     signal?.removeEventListener('abort', abort);
   }
@@ -142,9 +145,12 @@ async function withRun<T>(
   }
 }
 
-async function outcome(store: LocalStore, searchId: string): Promise<LocalSearchResult> {
+async function outcome(store: LocalStore, searchId: string, failure: Error | undefined): Promise<LocalSearchResult> {
   const search = await store.metadata.getSearch(searchId);
-  if (!search) throw new Error(`search ${searchId} was not recorded`);
+  if (!search) {
+    const cause = failure ? `: ${(failure as { cause?: unknown }).cause ?? failure.message}` : '';
+    throw new SearchError(`search ${searchId} could not be recorded${cause}`, { cause: failure });
+  }
   return { search, trials: await store.metadata.listTrials(searchId) };
 }
 
@@ -161,8 +167,8 @@ export async function runLocalSearch(specPath: string, options: LocalSearchOptio
   return withRun(options, dataRoots, tables, workers, async (services, pool, store) => {
     services.cache.set(`context:${searchId}`, Promise.resolve(context));
     options.onStart?.({ searchId, workers, spec: context.spec });
-    await execute(services, pool, { searchId, spec: raw, source: specPath, base }, options.signal);
-    return outcome(store, searchId);
+    const failure = await execute(services, pool, { searchId, spec: raw, source: specPath, base }, options.signal);
+    return outcome(store, searchId, failure);
   });
 }
 
@@ -176,7 +182,7 @@ export async function resumeLocalSearch(searchId: string, options: LocalSearchOp
   const workers = Math.min(poolSizeFor(search.spec.budget.maxParallel), options.workers ?? Infinity);
   return withRun(options, dataRoots, {}, workers, async (services, pool, store) => {
     options.onStart?.({ searchId, workers, spec: search.spec });
-    await execute(services, pool, { searchId, spec: search.spec, source: search.source, base: dirname(datasetPath) }, options.signal);
-    return outcome(store, searchId);
+    const failure = await execute(services, pool, { searchId, spec: search.spec, source: search.source, base: dirname(datasetPath) }, options.signal);
+    return outcome(store, searchId, failure);
   });
 }

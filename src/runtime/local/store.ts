@@ -89,6 +89,13 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
       if ((createError as Error).name !== 'ResourceInUseException') throw createError;
     }
   }
+  // A new table answers only once it is ACTIVE.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the local table ${tableName} did not become active`);
 }
 
 /** Open (or join) the local store under `home`. */
