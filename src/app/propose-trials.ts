@@ -4,6 +4,7 @@
  * Candidates whose size breaks a known constraint are recorded as infeasible at once and
  * never trained; the budget counts only trials that are run.
  */
+import { computeTargetFor } from '../core/spec/schema.js';
 import { strategyFor, type Observation } from '../core/strategies/index.js';
 import type { Assignment } from '../core/space/space.js';
 import type { SearchRecord, TrialRecord } from '../ports/records.js';
@@ -11,9 +12,12 @@ import { contextOf, costOf, staticViolation } from './context.js';
 import { requireSearch, SearchRef, type TrialRef } from './refs.js';
 import { nowIso, type Services } from './services.js';
 
+/** A trial to run, and where it trains in the cloud. */
+export type TrialItem = TrialRef & { readonly compute: 'lambda' | 'gpu' };
+
 export interface ProposeOutput {
   readonly searchId: string;
-  readonly trials: readonly TrialRef[];
+  readonly trials: readonly TrialItem[];
   /** True when there is nothing more to run: budget spent, time up, or space exhausted. */
   readonly done: boolean;
   readonly reason?: string;
@@ -38,8 +42,23 @@ export function budgetStop(
   if (maxMinutes !== undefined && now.getTime() - Date.parse(search.createdAt) >= maxMinutes * 60_000) {
     return `reached budget.maxMinutes (${maxMinutes})`;
   }
+  const { maxCostUsd } = search.spec.budget;
+  const spent = totalCost(trials);
+  if (maxCostUsd !== undefined && spent >= maxCostUsd) {
+    return `reached budget.maxCostUsd (estimated $${spent.toFixed(4)} of $${maxCostUsd})`;
+  }
   if (search.exhausted) return 'the strategy has no untried candidates left';
   return null;
+}
+
+/** Estimated cloud cost of every trial run so far. */
+export function totalCost(trials: readonly TrialRecord[]): number {
+  return trials.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
+}
+
+/** The item a Map iteration receives for a trial. */
+function itemOf(trial: TrialRecord): TrialItem {
+  return { searchId: trial.searchId, number: trial.number, compute: trial.compute ?? 'lambda' };
 }
 
 /** The strategy's view of a trial. */
@@ -56,7 +75,7 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
   const trials = await services.metadata.listTrials(searchId);
   const unfinished = trials.filter((t) => t.status === 'proposed' || t.status === 'running');
   if (unfinished.length > 0) {
-    return { searchId, trials: unfinished.map((t) => ({ searchId, number: t.number })), done: false };
+    return { searchId, trials: unfinished.map(itemOf), done: false };
   }
   const stop = budgetStop(search, trials, services.clock());
   if (stop) return { searchId, trials: [], done: true, reason: stop };
@@ -88,7 +107,7 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
       const violation = staticViolation(search.spec, cost);
       const record: TrialRecord = violation
         ? { ...trial, status: 'infeasible', reason: violation, cost, finishedAt: at }
-        : { ...trial, cost };
+        : { ...trial, cost, compute: computeTargetFor(search.spec, cost) };
       (violation ? rejected : proposed).push(record);
       history.push(observationOf(record));
     }
@@ -113,7 +132,7 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
   if (proposed.length === 0) {
     return { searchId, trials: [], done: true, reason: exhausted ? 'the strategy has no untried candidates left' : 'no feasible candidate was found' };
   }
-  return { searchId, trials: proposed.map((t) => ({ searchId, number: t.number })), done: false };
+  return { searchId, trials: proposed.map(itemOf), done: false };
 }
 
 function newTrial(searchId: string, number: number, assignment: Assignment, at: string): TrialRecord {

@@ -3,16 +3,38 @@
  * far, counts) and decide whether to run another round. The trial records are the source
  * of truth; the Map's own output is not trusted, so a redelivered round changes nothing.
  */
+import { z } from 'zod';
 import { betterThan } from '../core/metrics/index.js';
 import type { BestSoFar, TrialRecord } from '../ports/records.js';
-import { budgetStop } from './propose-trials.js';
+import { budgetStop, totalCost } from './propose-trials.js';
 import { requireSearch, SearchRef } from './refs.js';
 import { nowIso, type Services } from './services.js';
 
 export interface RoundOutput {
   readonly searchId: string;
   readonly continue: boolean;
+  /** Continue in a fresh execution: this one's event history is nearly full. */
+  readonly rollover: boolean;
   readonly reason?: string;
+}
+
+export const RecordRoundInput = SearchRef.extend({ firstRound: z.int().min(0).default(0) });
+
+/** Step Functions keeps 25,000 events per execution; roll over well before that. */
+const HISTORY_EVENTS_BUDGET = 20_000;
+
+/**
+ * Events one round adds to an execution's history: about 25 for the propose / record /
+ * choice states and the Map itself, and about 12 per trial (its iteration, routing choice,
+ * task and retries).
+ */
+export function eventsPerRound(trialsPerRound: number): number {
+  return 25 + 12 * trialsPerRound;
+}
+
+/** Whether an execution that has run `rounds` rounds should hand over to a fresh one. */
+export function shouldRollOver(rounds: number, trialsPerRound: number): boolean {
+  return (rounds + 1) * eventsPerRound(trialsPerRound) > HISTORY_EVENTS_BUDGET;
 }
 
 /** Consecutive failed trials (with no success in between) that stop a search early. */
@@ -38,17 +60,18 @@ function trailingFailures(trials: readonly TrialRecord[]): number {
   return count;
 }
 
-export async function recordRound(services: Services, raw: SearchRef): Promise<RoundOutput> {
-  const { searchId } = SearchRef.parse(raw);
+export async function recordRound(services: Services, raw: z.input<typeof RecordRoundInput>): Promise<RoundOutput> {
+  const { searchId, firstRound } = RecordRoundInput.parse(raw);
   const search = await requireSearch(services, searchId);
   const trials = await services.metadata.listTrials(searchId);
   const top = bestTrial(trials, search.objective.direction);
   const best: BestSoFar | undefined = top ? { trial: top.number, value: top.value as number, metrics: top.metrics ?? {} } : undefined;
-  await services.metadata.updateSearch(searchId, { ...(best ? { best } : {}), updatedAt: nowIso(services) });
+  await services.metadata.updateSearch(searchId, { ...(best ? { best } : {}), costUsd: totalCost(trials), updatedAt: nowIso(services) });
   const failures = trailingFailures(trials);
   if (failures >= MAX_CONSECUTIVE_FAILURES) {
-    return { searchId, continue: false, reason: `${failures} trials in a row failed` };
+    return { searchId, continue: false, rollover: false, reason: `${failures} trials in a row failed` };
   }
   const stop = budgetStop(search, trials, services.clock());
-  return stop ? { searchId, continue: false, reason: stop } : { searchId, continue: true };
+  if (stop) return { searchId, continue: false, rollover: false, reason: stop };
+  return { searchId, continue: true, rollover: shouldRollOver(search.rounds - firstRound, search.spec.budget.maxParallel) };
 }

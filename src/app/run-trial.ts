@@ -6,6 +6,7 @@
  * the workflow's Retry and Catch.
  */
 import { ConflictError, describeError, NonFiniteLossError, NotFoundError, TrialError } from '../core/errors.js';
+import { estimateRunCost } from '../core/cost.js';
 import { buildModel } from '../core/models/build.js';
 import { createRng } from '../core/random.js';
 import { crossValidate, type FoldResult } from '../core/training/evaluate.js';
@@ -60,7 +61,15 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
   const log: object[] = [];
   const note = (entry: object) => log.push({ at: services.monotonic() - began, ...entry });
   const finish = async (fields: Omit<TrialOutcomeFields, 'finishedAt' | 'durationMs'>): Promise<RunTrialOutput> => {
-    const outcome: TrialOutcomeFields = { ...fields, finishedAt: nowIso(services), durationMs: Math.round(services.monotonic() - began) };
+    const durationMs = Math.round(services.monotonic() - began);
+    const estimate = estimateRunCost(services.cloud, trial.compute ?? 'lambda', durationMs);
+    const outcome: TrialOutcomeFields = {
+      ...fields,
+      finishedAt: nowIso(services),
+      durationMs,
+      costUsd: estimate.usd,
+      costBasis: estimate.basis,
+    };
     note({ event: 'finished', status: outcome.status, value: outcome.value, error: outcome.error, reason: outcome.reason });
     const recorded = await services.metadata.finishTrial(searchId, number, outcome);
     await services.artifacts.put(artifactKeys.trialLog(searchId, number), log.map((l) => JSON.stringify(l)).join('\n') + '\n', 'application/x-ndjson');

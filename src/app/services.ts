@@ -3,6 +3,7 @@
  * ports, a clock, and per-process caches. Lambda handlers, the container entrypoint and
  * the local workers each build one of these from their own adapters.
  */
+import type { CloudProfile } from '../core/cost.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { DatasetSource } from '../ports/dataset-source.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -21,6 +22,8 @@ export interface Services {
   readonly backend: string;
   /** Per-process memo of loaded search contexts (datasets, plans, encoded folds). */
   readonly cache: Map<string, unknown>;
+  /** Cloud sizes and list prices, for cost estimates (config/cloud.json). */
+  readonly cloud: CloudProfile;
 }
 
 /** The current time as an ISO string. */

@@ -15,17 +15,20 @@ import { nowIso, type Services } from './services.js';
 
 export const StartSearchInput = z.object({
   searchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
-  spec: z.unknown(),
+  /** The spec as written; absent when an execution continues an existing search. */
+  spec: z.unknown().optional(),
   /** Where the spec came from, for messages. */
-  source: z.string(),
+  source: z.string().default('request'),
   /** What a relative dataset URI is resolved against (the spec's folder or object prefix). */
-  base: z.string(),
+  base: z.string().default(''),
 });
 export type StartSearchInput = z.infer<typeof StartSearchInput>;
 
 export interface StartSearchOutput {
   readonly searchId: string;
   readonly resumed: boolean;
+  /** The search's round count when this execution began (for continuing long searches). */
+  readonly firstRound: number;
 }
 
 /**
@@ -40,15 +43,16 @@ export async function prepareSearch(datasets: DatasetSource, spec: unknown, sour
   return context;
 }
 
-export async function startSearch(services: Services, raw: StartSearchInput): Promise<StartSearchOutput> {
+export async function startSearch(services: Services, raw: z.input<typeof StartSearchInput>): Promise<StartSearchOutput> {
   const input = StartSearchInput.parse(raw);
   const existing = await services.metadata.getSearch(input.searchId);
   if (existing) {
     if (existing.status !== 'running') {
       throw new SearchError(`search ${input.searchId} already ${existing.status}; start a new search instead`);
     }
-    return { searchId: input.searchId, resumed: true };
+    return { searchId: input.searchId, resumed: true, firstRound: existing.rounds };
   }
+  if (input.spec === undefined) throw new SearchError(`no search ${input.searchId} to continue, and no spec to start one`);
   const context = await prepareSearch(services.datasets, input.spec, input.source, input.base);
   services.cache.set(`context:${input.searchId}`, Promise.resolve(context));
   const { spec } = context;
@@ -70,7 +74,7 @@ export async function startSearch(services: Services, raw: StartSearchInput): Pr
   try {
     await services.metadata.createSearch(search);
   } catch (error) {
-    if (error instanceof ConflictError) return { searchId: input.searchId, resumed: true };
+    if (error instanceof ConflictError) return { searchId: input.searchId, resumed: true, firstRound: 0 };
     throw error;
   }
   await services.artifacts.put(artifactKeys.spec(input.searchId), JSON.stringify(spec, null, 2), 'application/json');
@@ -86,5 +90,5 @@ export async function startSearch(services: Services, raw: StartSearchInput): Pr
       objective: `${search.objective.direction} ${search.objective.metric}`,
     },
   });
-  return { searchId: input.searchId, resumed: false };
+  return { searchId: input.searchId, resumed: false, firstRound: 0 };
 }

@@ -7,26 +7,13 @@ import { SearchError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
 import { fitFinalModel } from '../core/training/evaluate.js';
 import { artifactKeys } from '../ports/artifact-store.js';
-import type { FinalSummary, TrialRecord } from '../ports/records.js';
+import type { FinalSummary } from '../ports/records.js';
 import { contextOf, costOf } from './context.js';
 import { saveModel } from './model-artifacts.js';
 import { bestTrial } from './record-round.js';
+import { failureAccount } from './select-best.js';
 import { requireSearch, SearchRef } from './refs.js';
 import { nowIso, type Services } from './services.js';
-
-/** Why no trial completed, e.g. "3 failed (NonFiniteLossError: ...), 2 infeasible". */
-export function failureAccount(trials: readonly TrialRecord[]): string {
-  if (trials.length === 0) return 'no trial was run';
-  const failed = trials.filter((t) => t.status === 'failed');
-  const infeasible = trials.filter((t) => t.status === 'infeasible');
-  const parts: string[] = [];
-  if (failed.length) {
-    const first = failed[0]?.error;
-    parts.push(`${failed.length} failed${first ? ` (first: ${first.name}: ${first.message})` : ''}`);
-  }
-  if (infeasible.length) parts.push(`${infeasible.length} infeasible (first: ${infeasible[0]?.reason ?? ''})`);
-  return parts.join('; ') || `${trials.length} trials did not finish`;
-}
 
 export async function trainFinalModel(services: Services, raw: SearchRef): Promise<SearchRef & { final: FinalSummary }> {
   const { searchId } = SearchRef.parse(raw);

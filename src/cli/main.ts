@@ -13,6 +13,7 @@ import { readSpecFile, resumeLocalSearch, runLocalSearch, type LocalSearchResult
 import { LocalDatasetSource } from '../adapters/filesystem/dataset-source.js';
 import { prepareSearch } from '../app/start-search.js';
 import { openLocalStore } from '../runtime/local/store.js';
+import { isRejected } from '../ports/records.js';
 import { leaderboard, problems, searchSummary, statusCounts, formatDuration, formatValue } from './format.js';
 import { SearchProgress } from './progress.js';
 
@@ -148,7 +149,7 @@ async function listCommand(options: CommonOptions & { limit: number }, io: Io): 
   try {
     const searches = await store.metadata.listSearches(options.limit);
     if (options.json) {
-      io.out(JSON.stringify(searches.map(({ spec: _spec, strategyState: _state, ...s }) => s), null, 2));
+      io.out(JSON.stringify(searches.map((s) => (isRejected(s) ? s : (({ spec: _spec, strategyState: _state, ...rest }) => rest)(s))), null, 2));
       return EXIT.ok;
     }
     if (searches.length === 0) {
@@ -156,6 +157,10 @@ async function listCommand(options: CommonOptions & { limit: number }, io: Io): 
       return EXIT.ok;
     }
     for (const s of searches) {
+      if (isRejected(s)) {
+        io.out(`${s.searchId}  rejected  ${s.error.message.split('\n')[0]}`);
+        continue;
+      }
       const best = s.best ? `${s.objective.metric} ${formatValue(s.best.value)}` : '-';
       const took = s.finishedAt ? formatDuration(Date.parse(s.finishedAt) - Date.parse(s.createdAt)) : '';
       io.out(`${s.searchId}  ${s.status.padEnd(9)} ${String(s.trialCount).padStart(4)} trials  best ${best}  ${took}`);
@@ -178,6 +183,10 @@ async function showCommand(searchId: string, options: CommonOptions & { all?: bo
     const trials = await store.metadata.listTrials(searchId);
     if (options.json) {
       io.out(JSON.stringify({ ...search, trials }, null, 2));
+      return EXIT.ok;
+    }
+    if (isRejected(search)) {
+      io.out(`search ${searchId} was rejected (${search.source}):\n${search.error.message}`);
       return EXIT.ok;
     }
     io.out(searchSummary(search, trials, `${home}/artifacts`));

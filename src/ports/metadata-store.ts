@@ -3,20 +3,32 @@
  * move a trial between states are conditional, so a task delivered twice records once.
  * Adapters: DynamoDB (the cloud, and embedded dynalite locally).
  */
-import type { FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from './records.js';
+import type { AnySearchRecord, FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from './records.js';
 
 /** Fields of a finished trial. */
 export type TrialOutcomeFields = Pick<
   TrialRecord,
-  'status' | 'finishedAt' | 'durationMs' | 'metrics' | 'metricsStd' | 'value' | 'error' | 'reason' | 'cost' | 'latencyMs' | 'backend'
+  | 'status'
+  | 'finishedAt'
+  | 'durationMs'
+  | 'metrics'
+  | 'metricsStd'
+  | 'value'
+  | 'error'
+  | 'reason'
+  | 'cost'
+  | 'latencyMs'
+  | 'backend'
+  | 'costUsd'
+  | 'costBasis'
 >;
 
 export interface MetadataStore {
-  /** Create a search; fails with ConflictError when the id exists. */
-  createSearch(search: SearchRecord): Promise<void>;
-  getSearch(searchId: string): Promise<SearchRecord | undefined>;
+  /** Create a search (or record a rejected spec); fails with ConflictError when the id exists. */
+  createSearch(search: AnySearchRecord): Promise<void>;
+  getSearch(searchId: string): Promise<AnySearchRecord | undefined>;
   /** Newest first. */
-  listSearches(limit?: number): Promise<SearchRecord[]>;
+  listSearches(limit?: number): Promise<AnySearchRecord[]>;
   /** Merge fields into a search. */
   updateSearch(searchId: string, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<void>;
 

@@ -7,7 +7,7 @@ import type { ModelCost } from '../core/models/types.js';
 import type { SearchSpec } from '../core/spec/schema.js';
 import type { Assignment } from '../core/space/space.js';
 
-export type SearchStatus = 'running' | 'succeeded' | 'failed';
+export type SearchStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface ErrorInfo {
   readonly name: string;
@@ -30,29 +30,52 @@ export interface BestSoFar {
   readonly metrics: Metrics;
 }
 
-export interface SearchRecord {
+/** What every search record has, accepted or not. */
+interface SearchCommon {
   readonly searchId: string;
   readonly name: string;
   readonly status: SearchStatus;
-  readonly spec: SearchSpec;
   /** Where the spec came from (file path or object key), for people. */
   readonly source: string;
-  /** Base location the dataset URI is resolved against. */
-  readonly dataset: DatasetSummary;
-  readonly objective: { readonly metric: string; readonly direction: 'maximize' | 'minimize' };
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt?: string;
+  readonly error?: ErrorInfo;
+}
+
+/** A spec that never became a search: it failed validation (e.g. an invalid upload). */
+export interface RejectedSearch extends SearchCommon {
+  readonly status: 'failed';
+  readonly rejected: true;
+  readonly error: ErrorInfo;
+}
+
+/** Any search record the store holds. */
+export type AnySearchRecord = SearchRecord | RejectedSearch;
+
+/** Whether a record is a rejected spec rather than a search. */
+export function isRejected(search: AnySearchRecord): search is RejectedSearch {
+  return 'rejected' in search && search.rejected === true;
+}
+
+/** An accepted search: a valid spec, its dataset and its progress. */
+export interface SearchRecord extends SearchCommon {
+  readonly rejected?: undefined;
+  readonly spec: SearchSpec;
+  /** Base location the dataset URI is resolved against. */
+  readonly dataset: DatasetSummary;
+  readonly objective: { readonly metric: string; readonly direction: 'maximize' | 'minimize' };
   /** Trials proposed so far (the next trial's number). */
   readonly trialCount: number;
   readonly rounds: number;
   readonly strategyState?: unknown;
   readonly exhausted?: boolean;
   readonly best?: BestSoFar;
-  readonly error?: ErrorInfo;
   readonly notes?: readonly string[];
   readonly modelVersion?: { readonly name: string; readonly version: number };
   readonly final?: FinalSummary;
+  /** Estimated cloud cost of the trials run so far (USD). */
+  readonly costUsd?: number;
 }
 
 export interface FinalSummary {
@@ -103,6 +126,11 @@ export interface TrialRecord {
   readonly reason?: string;
   /** The training backend that ran it. */
   readonly backend?: string;
+  /** Where it trains in the cloud (locally every trial trains on a trainer thread). */
+  readonly compute?: 'lambda' | 'gpu';
+  /** Estimated cloud cost of the run, and how it was estimated. */
+  readonly costUsd?: number;
+  readonly costBasis?: string;
 }
 
 export type ModelStage = 'none' | 'staging' | 'production';

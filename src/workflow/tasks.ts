@@ -9,6 +9,7 @@ import { recordRound } from '../app/record-round.js';
 import { recordTrialFailure } from '../app/record-trial-failure.js';
 import { registerVersion } from '../app/register-version.js';
 import { runTrial } from '../app/run-trial.js';
+import { selectBest } from '../app/select-best.js';
 import type { Services } from '../app/services.js';
 import { startSearch } from '../app/start-search.js';
 import { trainFinalModel } from '../app/train-final-model.js';
@@ -27,6 +28,7 @@ export const TASKS: Record<TaskName, TaskBinding> = {
   RunTrial: { run: runTrial, trains: true },
   RecordTrialFailure: { run: recordTrialFailure, trains: false },
   RecordRound: { run: recordRound, trains: false },
+  SelectBest: { run: selectBest, trains: false },
   TrainFinalModel: { run: trainFinalModel, trains: true },
   RegisterVersion: { run: registerVersion, trains: false },
   FinishSearch: { run: finishSearch, trains: false },

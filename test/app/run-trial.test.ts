@@ -2,7 +2,6 @@
  * RunTrial as a task the workflow may deliver more than once: the second delivery of a
  * finished trial returns the recorded outcome without training or recording again.
  */
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
@@ -13,6 +12,7 @@ import { startSearch } from '../../src/app/start-search.js';
 import type { SearchEvent } from '../../src/ports/event-bus.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
+import { assembleServices } from '../../src/runtime/services.js';
 import { DATASETS, irisSpecInput, tempDir } from '../helpers.js';
 
 let home: Awaited<ReturnType<typeof tempDir>>;
@@ -25,16 +25,13 @@ beforeAll(async () => {
   store = await openLocalStore(home.path);
   store.events.subscribe((e) => events.push(e));
   const backend = await initBackend('auto');
-  services = {
+  services = assembleServices({
     metadata: store.metadata,
     artifacts: store.artifacts,
     events: store.events,
     datasets: new LocalDatasetSource([DATASETS]),
-    clock: () => new Date(),
-    monotonic: () => performance.now(),
     backend: backend.name,
-    cache: new Map(),
-  };
+  });
 });
 afterAll(async () => {
   await store.close();
@@ -46,7 +43,7 @@ describe('RunTrial delivered twice', () => {
     const spec = irisSpecInput({ evaluation: { folds: 2 } } as never);
     await startSearch(services, { searchId: 'twice', spec, source: 'inline', base: DATASETS });
     const round = await proposeTrials(services, { searchId: 'twice' });
-    expect(round.trials).toEqual([{ searchId: 'twice', number: 0 }]);
+    expect(round.trials).toEqual([{ searchId: 'twice', number: 0, compute: 'lambda' }]);
 
     const first = await runTrial(services, { searchId: 'twice', number: 0 });
     const recorded = await store.metadata.getTrial('twice', 0);
@@ -72,6 +69,6 @@ describe('RunTrial delivered twice', () => {
 
   it('resumes rather than restarts a search whose id already exists', async () => {
     const again = await startSearch(services, { searchId: 'twice', spec: irisSpecInput(), source: 'inline', base: DATASETS });
-    expect(again).toEqual({ searchId: 'twice', resumed: true });
+    expect(again).toEqual({ searchId: 'twice', resumed: true, firstRound: 1 });
   });
 });

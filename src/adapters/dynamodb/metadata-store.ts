@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core/errors.js';
 import type { MetadataStore, TrialOutcomeFields } from '../../ports/metadata-store.js';
-import type { FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from '../../ports/records.js';
+import type { AnySearchRecord, FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from '../../ports/records.js';
 
 /** Key attribute names, shared with the CDK table definition. */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', indexName: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
@@ -110,7 +110,7 @@ export class DynamoMetadataStore implements MetadataStore {
     return items.slice(0, limit);
   }
 
-  async createSearch(search: SearchRecord): Promise<void> {
+  async createSearch(search: AnySearchRecord): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -125,12 +125,12 @@ export class DynamoMetadataStore implements MetadataStore {
     }
   }
 
-  async getSearch(searchId: string): Promise<SearchRecord | undefined> {
+  async getSearch(searchId: string): Promise<AnySearchRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: searchKey(searchId), ConsistentRead: true }));
-    return strip<SearchRecord>(out.Item);
+    return strip<AnySearchRecord>(out.Item);
   }
 
-  async listSearches(limit = 100): Promise<SearchRecord[]> {
+  async listSearches(limit = 100): Promise<AnySearchRecord[]> {
     const items = await this.queryAll(
       {
         IndexName: TABLE_KEYS.indexName,
@@ -140,7 +140,7 @@ export class DynamoMetadataStore implements MetadataStore {
       },
       limit,
     );
-    return items.map((i) => strip<SearchRecord>(i) as SearchRecord);
+    return items.map((i) => strip<AnySearchRecord>(i) as AnySearchRecord);
   }
 
   async updateSearch(searchId: string, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<void> {

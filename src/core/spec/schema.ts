@@ -112,6 +112,26 @@ export const StrategySchema = z
   ], { error: 'expected "random", "grid", or {name, ...options}' })
   .default('random');
 
+const COMPUTE_TARGETS = ['auto', 'lambda', 'gpu'] as const;
+
+/** Where trials train in the cloud: Lambda, GPU containers, or chosen per trial by size. */
+export const ComputeSchema = z
+  .union(
+    [
+      z.enum(COMPUTE_TARGETS),
+      z
+        .object({
+          target: z.enum(COMPUTE_TARGETS).default('auto'),
+          gpuAboveFlops: z.number().positive().optional().describe('auto: trials with more FLOPs per inference train on a GPU.'),
+          gpuAboveParams: z.int().positive().optional().describe('auto: trials with more parameters train on a GPU.'),
+        })
+        .strict(),
+    ],
+    { error: 'expected "auto", "lambda", "gpu", or {target, gpuAboveFlops?, gpuAboveParams?}' },
+  )
+  .default('auto')
+  .describe('Where trials train in the cloud (locally every trial trains on the trainer threads).');
+
 export const SearchSpecSchema = z
   .object({
     $schema: z.string().optional(),
@@ -156,11 +176,17 @@ export const SearchSpecSchema = z
       .strict()
       .prefault({}),
     strategy: StrategySchema,
+    compute: ComputeSchema,
     budget: z
       .object({
         maxTrials: z.int().min(1).max(100000),
         maxParallel: z.int().min(1).max(40).default(2).describe('Trials trained at once (capped by local cores).'),
         maxMinutes: z.number().positive().optional().describe('Stop proposing trials after this much time.'),
+        maxCostUsd: z
+          .number()
+          .positive()
+          .optional()
+          .describe('Stop proposing trials once the estimated cloud cost of the trials run reaches this (USD).'),
       })
       .strict(),
     seed: z.int().min(0).max(2147483647).default(0),
@@ -250,4 +276,25 @@ export function specStrategy(spec: SearchSpec): { name: 'random' | 'grid'; gridP
   const s = spec.strategy;
   if (typeof s === 'string') return { name: s, gridPoints: 3 };
   return { name: s.name, gridPoints: 'gridPoints' in s ? s.gridPoints : 3 };
+}
+
+/** Default size above which `compute: auto` sends a trial to a GPU container. */
+export const GPU_THRESHOLDS = { flops: 5.0e7, params: 2_000_000 } as const;
+
+/** The compute settings with defaults resolved. */
+export function specCompute(spec: SearchSpec): { target: 'auto' | 'lambda' | 'gpu'; gpuAboveFlops: number; gpuAboveParams: number } {
+  const c = spec.compute;
+  if (typeof c === 'string') return { target: c, gpuAboveFlops: GPU_THRESHOLDS.flops, gpuAboveParams: GPU_THRESHOLDS.params };
+  return {
+    target: c.target,
+    gpuAboveFlops: c.gpuAboveFlops ?? GPU_THRESHOLDS.flops,
+    gpuAboveParams: c.gpuAboveParams ?? GPU_THRESHOLDS.params,
+  };
+}
+
+/** Where a candidate of the given size trains: a GPU container when it is heavy (or forced). */
+export function computeTargetFor(spec: SearchSpec, cost: { params: number; flops: number }): 'lambda' | 'gpu' {
+  const { target, gpuAboveFlops, gpuAboveParams } = specCompute(spec);
+  if (target !== 'auto') return target;
+  return cost.flops > gpuAboveFlops || cost.params > gpuAboveParams ? 'gpu' : 'lambda';
 }

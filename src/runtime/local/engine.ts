@@ -7,21 +7,30 @@
 import './polyfills.js';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LocalDatasetSource } from '../../adapters/filesystem/dataset-source.js';
+import { failSearch } from '../../app/finish-search.js';
 import { prepareSearch } from '../../app/start-search.js';
 import type { Services } from '../../app/services.js';
 import { shareTable } from '../../core/data/table.js';
 import { SearchError, SpecError } from '../../core/errors.js';
 import { parseSpecText } from '../../core/spec/parse.js';
 import type { SearchEvent } from '../../ports/event-bus.js';
-import type { SearchRecord, TrialRecord } from '../../ports/records.js';
-import { renderSearchDefinition, TASK_NAMES, type TaskName } from '../../workflow/definition.js';
+import { isRejected, type SearchRecord, type TrialRecord } from '../../ports/records.js';
+import { containerEnvironment, readContainerTask } from '../../workflow/container-task.js';
+import {
+  CONTAINER_STATES,
+  CONTINUE_STATE,
+  renderSearchDefinition,
+  TASK_NAMES,
+  type SearchSubstitutions,
+  type TaskName,
+} from '../../workflow/definition.js';
 import { runTask, TASKS } from '../../workflow/tasks.js';
 import type { BackendPreference } from '../backend.js';
+import { assembleServices } from '../services.js';
 import { openLocalStore, type LocalStore } from './store.js';
 import { createTrainerPool, poolSizeFor, type TrainerPool } from './trainer-pool.js';
 
@@ -46,10 +55,21 @@ export interface LocalSearchResult {
   readonly trials: readonly TrialRecord[];
 }
 
-/** ARNs the local engine substitutes into the definition; only their shape matters. */
-const LOCAL_RESOURCES = Object.fromEntries(
-  TASK_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:modelsmith-${name}`]),
-) as Record<TaskName, string>;
+/** What the local engine substitutes into the definition; only the values' shapes matter. */
+const LOCAL_SUBSTITUTIONS: SearchSubstitutions = {
+  ...(Object.fromEntries(TASK_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:modelsmith-${name}`])) as Record<
+    TaskName,
+    string
+  >),
+  TrainerCluster: 'arn:aws:ecs:us-east-1:000000000000:cluster/modelsmith-local',
+  TrainerTaskDefinition: 'arn:aws:ecs:us-east-1:000000000000:task-definition/modelsmith-trainer:1',
+  GpuCapacityProvider: 'modelsmith-local-gpu',
+  TrainerSubnetA: 'subnet-00000000000000001',
+  TrainerSubnetB: 'subnet-00000000000000002',
+  TrainerSecurityGroup: 'sg-00000000000000001',
+};
+
+const LOCAL_STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:modelsmith-search';
 
 /** A new search id: the model name, a UTC timestamp, and random letters. */
 export function newSearchId(name: string, now: Date): string {
@@ -70,47 +90,66 @@ export async function readSpecFile(path: string): Promise<{ raw: unknown; spec: 
 }
 
 function localServices(store: LocalStore, datasets: LocalDatasetSource): Services {
-  return {
-    metadata: store.metadata,
-    artifacts: store.artifacts,
-    events: store.events,
-    datasets,
-    clock: () => new Date(),
-    monotonic: () => performance.now(),
-    backend: 'none',
-    cache: new Map(),
-  };
+  // The main thread trains nothing: training tasks run on the trainer threads.
+  return assembleServices({ metadata: store.metadata, artifacts: store.artifacts, events: store.events, datasets, backend: 'none' });
 }
 
-/** Runs the definition once; resolves to the execution's error when it failed. */
+/**
+ * The local binding of every Task state: use-case Tasks run their use case (training ones
+ * on the trainer threads); the GPU container states run the task named in the container
+ * environment they would pass to ECS, also on the trainer threads; continuing as a new
+ * execution is remembered and done by {@link execute} once this execution ends.
+ */
+function localHandlers(services: Services, pool: TrainerPool, continuation: { input?: unknown }) {
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const name of TASK_NAMES) {
+    handlers[name] = async (input) => (TASKS[name].trains ? pool.run(name, input) : runTask(services, name, input));
+  }
+  for (const state of Object.keys(CONTAINER_STATES)) {
+    handlers[state] = async (request) => {
+      const { task, input } = readContainerTask(containerEnvironment(request));
+      await pool.run(task, input);
+      return {};
+    };
+  }
+  handlers[CONTINUE_STATE] = async (request) => {
+    continuation.input = (request as { Input: unknown }).Input;
+    return {};
+  };
+  return handlers;
+}
+
+/** Runs the definition (and its continuations); resolves to the execution's error when it failed. */
 async function execute(
   services: Services,
   pool: TrainerPool,
   input: Record<string, unknown>,
   signal: AbortSignal | undefined,
 ): Promise<Error | undefined> {
-  const machine = new StateMachine(renderSearchDefinition(LOCAL_RESOURCES) as never, {
+  const machine = new StateMachine(renderSearchDefinition(LOCAL_SUBSTITUTIONS) as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
-  const handlers = Object.fromEntries(
-    TASK_NAMES.map((name) => [
-      name,
-      async (taskInput: unknown) => (TASKS[name].trains ? pool.run(name, taskInput) : runTask(services, name, taskInput)),
-    ]),
-  );
-  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never } });
-  const abort = () => execution.abort();
-  signal?.addEventListener('abort', abort, { once: true });
-  try {
-    await execution.result;
-    return undefined;
-  } catch (error) {
-    // A failed execution has already recorded why (FailSearch); the record tells the caller.
-    if ((error as Error).name === 'ExecutionAbortedError' || signal?.aborted) throw error;
-    return error as Error;
-  } finally {
-    signal?.removeEventListener('abort', abort);
+  let next: unknown = input;
+  while (next !== undefined) {
+    const continuation: { input?: unknown } = {};
+    const execution = machine.run(next as never, {
+      overrides: { taskResourceLocalHandlers: localHandlers(services, pool, continuation) as never },
+      context: { StateMachine: { Id: LOCAL_STATE_MACHINE } },
+    });
+    const abort = () => execution.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await execution.result;
+    } catch (error) {
+      // A failed execution has already recorded why (FailSearch); the record tells the caller.
+      if ((error as Error).name === 'ExecutionAbortedError' || signal?.aborted) throw error;
+      return error as Error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+    next = continuation.input;
   }
+  return undefined;
 }
 
 async function withRun<T>(
@@ -145,11 +184,19 @@ async function withRun<T>(
   }
 }
 
-async function outcome(store: LocalStore, searchId: string, failure: Error | undefined): Promise<LocalSearchResult> {
-  const search = await store.metadata.getSearch(searchId);
-  if (!search) {
-    const cause = failure ? `: ${(failure as { cause?: unknown }).cause ?? failure.message}` : '';
-    throw new SearchError(`search ${searchId} could not be recorded${cause}`, { cause: failure });
+/**
+ * The recorded outcome of a run. An execution that failed outside any Catch (a workflow
+ * engine error) never reached FailSearch; the search is marked failed here instead.
+ */
+async function outcome(services: Services, store: LocalStore, searchId: string, failure: Error | undefined): Promise<LocalSearchResult> {
+  let search = await store.metadata.getSearch(searchId);
+  const cause = failure ? String((failure as { cause?: unknown }).cause ?? failure.message) : '';
+  if (!search || isRejected(search)) {
+    throw new SearchError(`search ${searchId} could not be recorded${cause ? `: ${cause}` : ''}`, { cause: failure });
+  }
+  if (failure && search.status === 'running') {
+    await failSearch(services, { searchId, error: { Error: 'WorkflowError', Cause: cause } });
+    search = (await store.metadata.getSearch(searchId)) as SearchRecord;
   }
   return { search, trials: await store.metadata.listTrials(searchId) };
 }
@@ -168,7 +215,7 @@ export async function runLocalSearch(specPath: string, options: LocalSearchOptio
     services.cache.set(`context:${searchId}`, Promise.resolve(context));
     options.onStart?.({ searchId, workers, spec: context.spec });
     const failure = await execute(services, pool, { searchId, spec: raw, source: specPath, base }, options.signal);
-    return outcome(store, searchId, failure);
+    return outcome(services, store, searchId, failure);
   });
 }
 
@@ -177,12 +224,13 @@ export async function resumeLocalSearch(searchId: string, options: LocalSearchOp
   const probe = await openLocalStore(options.home);
   const search = await probe.metadata.getSearch(searchId).finally(() => probe.close());
   if (!search) throw new SpecError([{ path: '', message: `no search ${searchId} in ${options.home}` }]);
+  if (isRejected(search)) throw new SpecError([{ path: '', message: `search ${searchId} was rejected and cannot resume: ${search.error.message}` }]);
   const datasetPath = new URL(search.dataset.uri).pathname;
   const dataRoots = [dirname(datasetPath), process.cwd(), ...(options.dataRoots ?? [])];
   const workers = Math.min(poolSizeFor(search.spec.budget.maxParallel), options.workers ?? Infinity);
   return withRun(options, dataRoots, {}, workers, async (services, pool, store) => {
     options.onStart?.({ searchId, workers, spec: search.spec });
     const failure = await execute(services, pool, { searchId, spec: search.spec, source: search.source, base: dirname(datasetPath) }, options.signal);
-    return outcome(store, searchId, failure);
+    return outcome(services, store, searchId, failure);
   });
 }

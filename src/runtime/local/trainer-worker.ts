@@ -5,7 +5,6 @@
  * and forwards its events to the main thread's event bus.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import { DynamoMetadataStore } from '../../adapters/dynamodb/metadata-store.js';
 import { FileArtifactStore } from '../../adapters/filesystem/artifact-store.js';
 import { LocalDatasetSource } from '../../adapters/filesystem/dataset-source.js';
@@ -14,6 +13,7 @@ import { describeError, ModelsmithError } from '../../core/errors.js';
 import type { TaskName } from '../../workflow/definition.js';
 import { runTask } from '../../workflow/tasks.js';
 import { initBackend } from '../backend.js';
+import { assembleServices } from '../services.js';
 import { localDynamoClient } from './store.js';
 import type { TrainerWorkerData, WorkerReply } from './trainer-pool.js';
 
@@ -23,16 +23,14 @@ async function createServices(): Promise<Services> {
   const backend = await initBackend(data.backend);
   const cache = new Map<string, unknown>();
   for (const [uri, table] of Object.entries(data.tables)) cache.set(`table:${uri}`, table);
-  return {
+  return assembleServices({
     metadata: new DynamoMetadataStore(localDynamoClient(data.endpoint), data.tableName),
     artifacts: new FileArtifactStore(data.artifactsRoot),
-    events: { publish: async (event) => parentPort?.postMessage({ event }) },
+    events: { publish: async (event) => void parentPort?.postMessage({ event }) },
     datasets: new LocalDatasetSource(data.dataRoots),
-    clock: () => new Date(),
-    monotonic: () => performance.now(),
     backend: backend.name,
     cache,
-  };
+  });
 }
 
 let services: Promise<Services> | undefined;
