@@ -6,7 +6,7 @@
 import { planEvaluation, type EvaluationPlan } from '../core/data/plan.js';
 import { dataShapeOf, defineProblem, type Problem } from '../core/data/problem.js';
 import { parseCsv, parseJson, type Table } from '../core/data/table.js';
-import { prepareFold, type PreparedFold } from '../core/training/evaluate.js';
+import { prepareFold, type PreparedFold } from '../core/data/folds.js';
 import { DatasetError, InfeasibleSpaceError } from '../core/errors.js';
 import { describeArchitecture } from '../core/models/architecture.js';
 import { estimateCost } from '../core/models/cost.js';

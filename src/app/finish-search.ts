@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { SearchError } from '../core/errors.js';
 import { artifactKeys } from '../ports/artifact-store.js';
-import type { SearchRecord } from '../ports/records.js';
+import { isRejected, type SearchRecord } from '../ports/records.js';
+import { rejectSpec } from './submit-search.js';
 import { CaughtError, describeCaught, requireSearch, SearchRef } from './refs.js';
 import { nowIso, type Services } from './services.js';
 
@@ -51,10 +52,16 @@ export async function failSearch(services: Services, raw: FailSearchInput): Prom
   const described = describeCaught(error);
   const at = nowIso(services);
   const search = await services.metadata.getSearch(searchId);
-  if (search && search.status === 'running') {
-    await services.metadata.updateSearch(searchId, { status: 'failed', error: described, finishedAt: at, updatedAt: at });
-    await writeSummary(services, { ...search, status: 'failed', error: described, finishedAt: at, updatedAt: at });
+  const result = { searchId, status: 'failed' as const, error: described.name, cause: described.message };
+  if (!search) {
+    // The workflow failed before the search was recorded: keep the reason as a rejected search.
+    await rejectSpec(services, { searchId, name: searchId, source: 'workflow', error: described });
+    return result;
   }
+  // Only a running search changes (and is announced); a second report of the same end is a no-op.
+  if (isRejected(search) || search.status !== 'running') return result;
+  await services.metadata.updateSearch(searchId, { status: 'failed', error: described, finishedAt: at, updatedAt: at });
+  await writeSummary(services, { ...search, status: 'failed', error: described, finishedAt: at, updatedAt: at });
   await services.events.publish({ type: 'SearchFailed', searchId, time: at, detail: { error: described } });
-  return { searchId, status: 'failed', error: described.name, cause: described.message };
+  return result;
 }

@@ -24,6 +24,8 @@ export interface BackendInfo {
 export class BackendUnavailableError extends ModelsmithError {}
 
 const NODE_PACKAGE = '@tensorflow/tfjs-node';
+/** The CUDA build of tfjs-node (the GPU trainer image installs it); preferred when present. */
+const NODE_GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
 type Attempt = { ok: true; detail: string } | { ok: false; reason: string };
@@ -96,11 +98,21 @@ function isInstalled(specifier: string): boolean {
   }
 }
 
+/** Native TensorFlow: the GPU build when installed, else the CPU build. */
 async function tryNode(): Promise<Attempt> {
+  if (isInstalled(NODE_GPU_PACKAGE)) {
+    const gpu = await tryNativePackage(NODE_GPU_PACKAGE);
+    if (gpu.ok) return gpu;
+    if (!isInstalled(NODE_PACKAGE)) return gpu;
+  }
   if (!isInstalled(NODE_PACKAGE)) return { ok: false, reason: 'not installed' };
+  return tryNativePackage(NODE_PACKAGE);
+}
+
+async function tryNativePackage(packageName: string): Promise<Attempt> {
   try {
     // A variable specifier: the package is optional and has no types in this project.
-    const specifier: string = NODE_PACKAGE;
+    const specifier: string = packageName;
     await import(specifier);
   } catch (error) {
     return { ok: false, reason: `installed but failed to load (${errorMessage(error)})` };
@@ -115,13 +127,14 @@ async function tryNode(): Promise<Attempt> {
   } catch (error) {
     return { ok: false, reason: `its backend failed to initialise (${errorMessage(error)})` };
   }
-  return { ok: true, detail: 'tensorflow (native TensorFlow via @tensorflow/tfjs-node)' };
+  return { ok: true, detail: `tensorflow (native TensorFlow via ${packageName})` };
 }
 
 async function tryWasm(): Promise<Attempt> {
   let threadsCount: (() => number) | undefined;
   try {
-    const wasm = (await import(WASM_PACKAGE)) as { getThreadsCount?: () => number };
+    // A literal specifier, so bundlers (the trainer Lambda's esbuild) include the package.
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };
     threadsCount = wasm.getThreadsCount;
   } catch (error) {
     return { ok: false, reason: `${WASM_PACKAGE} failed to load (${errorMessage(error)})` };

@@ -29,14 +29,7 @@ export const CONTAINER_STATES = { RunTrialOnGpu: 'RunTrial', TrainFinalModelOnGp
 export const CONTINUE_STATE = 'ContinueAsNewExecution';
 
 /** Placeholders for the GPU trainer's resources. */
-export const TRAINER_PLACEHOLDERS = [
-  'TrainerCluster',
-  'TrainerTaskDefinition',
-  'GpuCapacityProvider',
-  'TrainerSubnetA',
-  'TrainerSubnetB',
-  'TrainerSecurityGroup',
-] as const;
+export const TRAINER_PLACEHOLDERS = ['TrainerCluster', 'TrainerTaskDefinition', 'GpuCapacityProvider'] as const;
 
 export type SearchSubstitutions = Record<TaskName | (typeof TRAINER_PLACEHOLDERS)[number], string>;
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EvaluationPlan, TrialFold } from '../data/plan.js';
+import { prepareFold, type PreparedFold } from '../data/folds.js';
 import { decodeTargets, encodeExamples, fitPreprocessor, type Encoded, type Preprocessor } from '../data/preprocess.js';
 import type { Problem } from '../data/problem.js';
 import { classificationMetrics, regressionMetrics, summarize } from '../metrics/index.js';
@@ -15,14 +16,6 @@ import type { Architecture } from '../models/types.js';
 import { createRng } from '../random.js';
 import type { Assignment } from '../space/space.js';
 import { predict, trainModel, type EpochObserver, type EpochRecord, type TrainSettings } from './train.js';
-
-/** A fold's data, encoded with preprocessing fitted on its training examples. */
-export interface PreparedFold {
-  readonly preprocessor: Preprocessor;
-  readonly fit: Encoded;
-  readonly stop: Encoded;
-  readonly score: Encoded;
-}
 
 export interface FoldResult {
   readonly fold: number;
@@ -36,20 +29,6 @@ export interface CrossValidation {
   readonly folds: readonly FoldResult[];
   readonly mean: Metrics;
   readonly std: Metrics;
-}
-
-/** Encode one fold: fit preprocessing on its training examples (fit + stop), never on its score examples. */
-export function prepareFold(problem: Problem, fold: TrialFold): PreparedFold {
-  const training = new Int32Array(fold.fit.length + fold.stop.length);
-  training.set(fold.fit);
-  training.set(fold.stop, fold.fit.length);
-  const preprocessor = fitPreprocessor(problem, training);
-  return {
-    preprocessor,
-    fit: encodeExamples(preprocessor, problem, fold.fit),
-    stop: encodeExamples(preprocessor, problem, fold.stop),
-    score: encodeExamples(preprocessor, problem, fold.score),
-  };
 }
 
 /** Training settings for an assignment. */

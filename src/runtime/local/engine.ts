@@ -5,7 +5,6 @@
  * embedded store. Specs and datasets are validated before anything is written.
  */
 import './polyfills.js';
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -30,6 +29,7 @@ import {
 } from '../../workflow/definition.js';
 import { runTask, TASKS } from '../../workflow/tasks.js';
 import type { BackendPreference } from '../backend.js';
+import { newSearchId } from '../ids.js';
 import { assembleServices } from '../services.js';
 import { openLocalStore, type LocalStore } from './store.js';
 import { createTrainerPool, poolSizeFor, type TrainerPool } from './trainer-pool.js';
@@ -64,18 +64,9 @@ const LOCAL_SUBSTITUTIONS: SearchSubstitutions = {
   TrainerCluster: 'arn:aws:ecs:us-east-1:000000000000:cluster/modelsmith-local',
   TrainerTaskDefinition: 'arn:aws:ecs:us-east-1:000000000000:task-definition/modelsmith-trainer:1',
   GpuCapacityProvider: 'modelsmith-local-gpu',
-  TrainerSubnetA: 'subnet-00000000000000001',
-  TrainerSubnetB: 'subnet-00000000000000002',
-  TrainerSecurityGroup: 'sg-00000000000000001',
 };
 
 const LOCAL_STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:modelsmith-search';
-
-/** A new search id: the model name, a UTC timestamp, and random letters. */
-export function newSearchId(name: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${name}-${stamp}-${randomBytes(3).toString('hex')}`;
-}
 
 /** Read and validate a spec file; throws SpecError naming the file. */
 export async function readSpecFile(path: string): Promise<{ raw: unknown; spec: ReturnType<typeof parseSpecText> }> {
