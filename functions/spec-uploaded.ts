@@ -46,7 +46,8 @@ export const handler = lambdaHandler<S3ObjectCreatedEvent, SpecUploadResult>(
       const submitted = await submitSearch(services, workflowEngine(), {
         spec: parseYaml(text) as unknown,
         source,
-        base: `s3://${bucket.name}/${key.slice(0, key.lastIndexOf('/') + 1)}`,
+        // In the bucket, a relative dataset URI is a key: `datasets/iris.csv`.
+        base: `s3://${bucket.name}/`,
         searchIdFor: (specName) => derivedSearchId(specName, at, identity),
       });
       logger.info('search started', { searchId: submitted.searchId, source });

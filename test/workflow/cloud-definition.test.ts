@@ -1,0 +1,157 @@
+/**
+ * The cloud workflow end to end, locally: the state machine taken from the synthesized
+ * template runs with aws-local-stepfunctions, each Task bound to its real Lambda handler
+ * or the trainer container's entrypoint, against dynalite, s3rver and the EventBridge /
+ * Step Functions stand-in. A small search completes, with a trial on the GPU path, a
+ * throttled trial that is retried, a trial whose task crashes (recorded, the search goes
+ * on) and a task delivered twice (recorded once); uploading a spec starts a search.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSample } from '../../events/samples/index.js';
+import { handler as specUploaded } from '../../functions/spec-uploaded.js';
+import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
+import { isRejected } from '../../src/ports/records.js';
+import type { Services } from '../../src/app/services.js';
+import { DATASETS } from '../helpers.js';
+import { bindHandlers, runWorkflow, synthesizeWorkflow, type SynthesizedWorkflow } from '../support/cloud-workflow.js';
+import { lambdaContext, startLocalCloud, STATE_MACHINE_ARN, type LocalCloud } from '../support/local-cloud.js';
+
+let cloud: LocalCloud;
+let workflow: SynthesizedWorkflow;
+let services: Services;
+
+beforeAll(async () => {
+  workflow = await synthesizeWorkflow();
+  cloud = await startLocalCloud();
+  await cloud.putObject('datasets/iris.csv', readFileSync(join(DATASETS, 'iris.csv')));
+  services = awsServices(awsConfigFromEnv(process.env));
+}, 180_000);
+afterAll(() => cloud?.close());
+
+const spec = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  task: 'classification',
+  dataset: { uri: 'datasets/iris.csv', target: 'species' },
+  evaluation: { folds: 2, patience: 3 },
+  space: { family: 'mlp', learningRate: 0.02, batchSize: 16, epochs: 8, mlp: { layers: 1, units: [4, 6, 8, 12, 16, 24, 32, 48], dropout: 0 } },
+  // Trials with more than 150 parameters train on the GPU path.
+  compute: { target: 'auto', gpuAboveParams: 150 },
+  strategy: 'grid',
+  budget: { maxTrials: 5, maxParallel: 3 },
+  seed: 4,
+  ...extra,
+});
+
+describe('the synthesized state machine with its real handlers', () => {
+  it('completes a search through Lambda and GPU trials, retries, a crash and a redelivery', async () => {
+    const calls = new Map<string, number>();
+    const count = (key: string) => {
+      const n = (calls.get(key) ?? 0) + 1;
+      calls.set(key, n);
+      return n;
+    };
+    const handlers = await bindHandlers(workflow, (state, real) => async (input) => {
+      const trial = (input as { number?: number }).number;
+      if (state === 'RunTrial' && trial === 0 && count('throttle-0') === 1) {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+      }
+      if (state === 'RunTrial' && trial === 2) throw Object.assign(new Error('Runtime exited with error: signal: killed'), { name: 'Runtime.ExitError' });
+      if (state === 'RunTrial' && trial === 1) {
+        // Delivered twice: the second run must find the outcome already recorded.
+        await real(input);
+        return real(input);
+      }
+      return real(input);
+    });
+    const searchId = 'cloud-e2e-1';
+    const { output, error } = await runWorkflow(workflow, { searchId, spec: spec('cloud-iris'), source: 'test', base: `s3://${cloud.s3.bucket}/` }, handlers, STATE_MACHINE_ARN);
+    expect(error).toBeUndefined();
+    expect(output).toEqual({ searchId, status: 'succeeded' });
+
+    const search = await services.metadata.getSearch(searchId);
+    if (!search || isRejected(search)) throw new Error('search not recorded');
+    expect(search.status).toBe('succeeded');
+    expect(search.modelVersion).toEqual({ name: 'cloud-iris', version: 1 });
+    expect(search.costUsd).toBeGreaterThan(0);
+
+    const trials = await services.metadata.listTrials(searchId);
+    expect(trials).toHaveLength(5);
+    expect(trials.map((t) => t.compute)).toContain('gpu');
+    expect(trials.map((t) => t.compute)).toContain('lambda');
+    const gpu = trials.filter((t) => t.compute === 'gpu' && t.status === 'completed');
+    expect(gpu.length).toBeGreaterThan(0);
+    for (const t of gpu) expect(t.costBasis).toMatch(/^g4dn\.xlarge x \d+ s$/);
+    expect(trials[0]).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(trials[1]).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(trials[2]).toMatchObject({ status: 'failed', error: { name: 'Runtime.ExitError', message: 'Runtime exited with error: signal: killed' } });
+    expect(trials.filter((t) => t.status === 'completed')).toHaveLength(4);
+
+    const completed = cloud.eventsOf('TrialCompleted').filter((d) => d.searchId === searchId);
+    expect(completed.map((d) => d.trial).sort()).toEqual([0, 1, 3, 4]);
+    expect(cloud.eventsOf('TrialFailed').filter((d) => d.searchId === searchId).map((d) => d.trial)).toEqual([2]);
+    expect(cloud.eventsOf('ModelVersionRegistered').filter((d) => d.searchId === searchId)).toEqual([
+      { searchId, name: 'cloud-iris', version: 1, artifactPrefix: 'models/cloud-iris/versions/1/' },
+    ]);
+    expect(cloud.eventsOf('SearchSucceeded').filter((d) => d.searchId === searchId)).toHaveLength(1);
+    expect(await services.artifacts.list('models/cloud-iris/versions/1/')).toEqual(
+      ['architecture.json', 'metrics.json', 'model.json', 'preprocessor.json', 'weights.bin'].map((f) => `models/cloud-iris/versions/1/${f}`),
+    );
+  }, 300_000);
+
+  it('records a search that cannot start as failed, with the reason', async () => {
+    const handlers = await bindHandlers(workflow);
+    const searchId = 'cloud-bad-dataset';
+    const bad = spec('cloud-bad', { dataset: { uri: 'datasets/missing.csv', target: 'species' } });
+    const { error } = await runWorkflow(workflow, { searchId, spec: bad, source: 'test', base: `s3://${cloud.s3.bucket}/` }, handlers, STATE_MACHINE_ARN);
+    expect(error?.message).toMatch(/dataset\.uri: no object at s3:\/\/.*datasets\/missing\.csv/);
+    const search = await services.metadata.getSearch(searchId);
+    expect(search).toMatchObject({ status: 'failed', rejected: true, error: { name: 'DatasetError', message: expect.stringMatching(/no object at s3:\/\/.*datasets\/missing\.csv/) } });
+    expect(cloud.eventsOf('SearchFailed').filter((d) => d.searchId === searchId)).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('uploading a spec under specs/', () => {
+  const uploadEvent = (key: string) => {
+    const event = loadSample('s3-spec-uploaded');
+    return { ...event, detail: { ...event.detail, bucket: { name: cloud.s3.bucket }, object: { ...event.detail.object, key } } };
+  };
+
+  it('starts a search that runs to a registered model', async () => {
+    const handlers = await bindHandlers(workflow);
+    const runs: Promise<unknown>[] = [];
+    cloud.onStart = (execution) => runs.push(runWorkflow(workflow, execution.input as Record<string, unknown>, handlers, STATE_MACHINE_ARN));
+    await cloud.putObject('specs/uploaded.yaml', stringify(spec('uploaded', { budget: { maxTrials: 2, maxParallel: 2 }, compute: 'lambda' })));
+    const result = await specUploaded(uploadEvent('specs/uploaded.yaml'), lambdaContext('SpecUploaded'));
+    expect(result).toMatchObject({ outcome: 'started', searchId: expect.stringMatching(/^uploaded-20261203-101457-[0-9a-f]{6}$/) });
+    expect(cloud.started.at(-1)?.input).toMatchObject({ spec: { name: 'uploaded' }, source: `s3://${cloud.s3.bucket}/specs/uploaded.yaml`, base: `s3://${cloud.s3.bucket}/` });
+    await Promise.all(runs);
+    const searchId = (result as { searchId: string }).searchId;
+    expect(await services.metadata.getSearch(searchId)).toMatchObject({ status: 'succeeded', modelVersion: { name: 'uploaded', version: 1 } });
+
+    // The same upload event delivered again starts nothing new.
+    const started = cloud.started.length;
+    expect(await specUploaded(uploadEvent('specs/uploaded.yaml'), lambdaContext('SpecUploaded'))).toMatchObject({ outcome: 'started', searchId });
+    expect(cloud.started.length).toBe(started);
+    cloud.onStart = undefined;
+  }, 300_000);
+
+  it('records an invalid spec as a failed search and trains nothing', async () => {
+    const started = cloud.started.length;
+    await cloud.putObject('specs/broken.yaml', stringify({ ...spec('broken'), budget: { maxTrials: 'many' } }));
+    const result = await specUploaded(uploadEvent('specs/broken.yaml'), lambdaContext('SpecUploaded'));
+    expect(result).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/budget\.maxTrials: expected number, received string/) });
+    expect(cloud.started.length).toBe(started);
+    const searchId = (result as { searchId: string }).searchId;
+    expect(await services.metadata.getSearch(searchId)).toMatchObject({ status: 'failed', rejected: true, name: 'broken', error: { name: 'SpecError' } });
+    expect(await services.metadata.listTrials(searchId)).toEqual([]);
+    expect(cloud.eventsOf('SearchFailed').filter((d) => d.searchId === searchId)).toHaveLength(1);
+  }, 60_000);
+
+  it('ignores objects outside specs/', async () => {
+    const result = await specUploaded(loadSample('s3-other-object'), lambdaContext('SpecUploaded'));
+    expect(result).toEqual({ outcome: 'ignored', key: 'datasets/iris.csv' });
+  });
+});
