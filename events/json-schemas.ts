@@ -4,7 +4,13 @@
  * test fails when the files on disk are stale.
  */
 import { z } from 'zod';
-import { EVENT_ENVELOPE_SCHEMAS, HttpApiRequestSchema, S3ObjectCreatedEventSchema, SEARCH_EVENT_TYPES } from './schemas.js';
+import {
+  EVENT_ENVELOPE_SCHEMAS,
+  ExecutionStatusChangeEventSchema,
+  HttpApiRequestSchema,
+  S3ObjectCreatedEventSchema,
+  SEARCH_EVENT_TYPES,
+} from './schemas.js';
 
 /** The JSON Schema (draft 2020-12) of one zod schema, as a plain object. */
 export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
@@ -22,5 +28,6 @@ export function eventSchemaFiles(): Map<string, string> {
   for (const type of SEARCH_EVENT_TYPES) add(`${type}.schema.json`, EVENT_ENVELOPE_SCHEMAS[type]);
   add('inbound/s3-object-created.schema.json', S3ObjectCreatedEventSchema);
   add('inbound/http-api-request.schema.json', HttpApiRequestSchema);
+  add('inbound/execution-status-change.schema.json', ExecutionStatusChangeEventSchema);
   return files;
 }

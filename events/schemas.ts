@@ -227,6 +227,43 @@ export const S3ObjectCreatedEventSchema = z
 export type S3ObjectCreatedEvent = z.output<typeof S3ObjectCreatedEventSchema>;
 
 // ---------------------------------------------------------------------------------------
+// Inbound: Step Functions "Execution Status Change" for an execution that ended badly
+// ---------------------------------------------------------------------------------------
+
+/** The end states that mean a search execution did not finish normally. */
+export const ABNORMAL_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/**
+ * Step Functions' status-change event, as EventBridge delivers it, for executions that
+ * failed, timed out or were stopped. The execution `name` is the search id.
+ */
+export const ExecutionStatusChangeEventSchema = z
+  .looseObject({
+    version: z.string(),
+    id: z.string().min(1),
+    'detail-type': z.literal('Step Functions Execution Status Change'),
+    source: z.literal('aws.states'),
+    account: AccountSchema,
+    time: z.iso.datetime(),
+    region: z.string().min(1),
+    resources: z.array(z.string()).describe('The execution ARN.'),
+    detail: z.looseObject({
+      executionArn: z.string().min(1),
+      stateMachineArn: z.string().min(1),
+      name: z.string().min(1).describe('The execution name: the search id.'),
+      status: z.enum(ABNORMAL_EXECUTION_STATUSES),
+      startDate: z.number().nullish(),
+      stopDate: z.number().nullish(),
+      error: z.string().nullish(),
+      cause: z.string().nullish(),
+    }),
+  })
+  .meta({ title: 'Step Functions Execution Status Change', description: 'A search execution failed, timed out or was stopped.' });
+
+/** A Step Functions status-change event for an execution that ended badly. */
+export type ExecutionStatusChangeEvent = z.output<typeof ExecutionStatusChangeEventSchema>;
+
+// ---------------------------------------------------------------------------------------
 // Inbound: API Gateway HTTP API request, payload format 2.0
 // ---------------------------------------------------------------------------------------
 

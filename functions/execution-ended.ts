@@ -4,23 +4,13 @@
  * change to EventBridge and a rule sends it here: the search is marked failed with the
  * reason. A search that already recorded its end is left as it is.
  */
-import { z } from 'zod';
+import { ExecutionStatusChangeEventSchema } from '../events/schemas.js';
 import { failSearch } from '../src/app/finish-search.js';
 import { cloudServices, lambdaHandler } from './lib/lambda.js';
 
-const ExecutionStatusChange = z.object({
-  'detail-type': z.literal('Step Functions Execution Status Change'),
-  detail: z.object({
-    name: z.string(),
-    status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
-    error: z.string().nullish(),
-    cause: z.string().nullish(),
-  }),
-});
-
 export const handler = lambdaHandler<unknown, { searchId: string; status: string }>(
   async (raw) => {
-    const { detail } = ExecutionStatusChange.parse(raw);
+    const { detail } = ExecutionStatusChangeEventSchema.parse(raw);
     const reason = { FAILED: 'the workflow failed', TIMED_OUT: 'the workflow timed out', ABORTED: 'the workflow was stopped' }[detail.status];
     await failSearch(await cloudServices(), {
       searchId: detail.name,

@@ -8,9 +8,11 @@ import type { ZodType } from 'zod';
 import type { SearchEventType } from '../../src/ports/event-bus.js';
 import {
   EVENT_ENVELOPE_SCHEMAS,
+  ExecutionStatusChangeEventSchema,
   HttpApiRequestSchema,
   S3ObjectCreatedEventSchema,
   SEARCH_EVENT_TYPES,
+  type ExecutionStatusChangeEvent,
   type HttpApiRequest,
   type S3ObjectCreatedEvent,
   type SearchEventEnvelope,
@@ -31,25 +33,32 @@ export const API_SAMPLE_NAMES = [
   'api-list-versions',
 ] as const;
 
+/** Step Functions samples: a search execution that ended badly. */
+export const SFN_SAMPLE_NAMES = ['sfn-execution-failed'] as const;
+
 /** Domain event samples are named after their event type. */
 export const DOMAIN_SAMPLE_NAMES: readonly SearchEventType[] = SEARCH_EVENT_TYPES;
 
 /** The name of an S3 sample. */
 export type S3SampleName = (typeof S3_SAMPLE_NAMES)[number];
+/** The name of a Step Functions sample. */
+export type SfnSampleName = (typeof SFN_SAMPLE_NAMES)[number];
 /** The name of an HTTP API sample. */
 export type ApiSampleName = (typeof API_SAMPLE_NAMES)[number];
 /** The name of any sample: its file name without `.json`. */
-export type SampleName = SearchEventType | S3SampleName | ApiSampleName;
+export type SampleName = SearchEventType | S3SampleName | SfnSampleName | ApiSampleName;
 
 /** What a sample holds, by name. */
 export type Sample<N extends SampleName> = N extends SearchEventType
   ? SearchEventEnvelope<N>
   : N extends S3SampleName
     ? S3ObjectCreatedEvent
-    : HttpApiRequest;
+    : N extends SfnSampleName
+      ? ExecutionStatusChangeEvent
+      : HttpApiRequest;
 
 /** Every sample name. */
-export const SAMPLE_NAMES: readonly SampleName[] = [...DOMAIN_SAMPLE_NAMES, ...S3_SAMPLE_NAMES, ...API_SAMPLE_NAMES];
+export const SAMPLE_NAMES: readonly SampleName[] = [...DOMAIN_SAMPLE_NAMES, ...S3_SAMPLE_NAMES, ...SFN_SAMPLE_NAMES, ...API_SAMPLE_NAMES];
 
 /** The sample's JSON exactly as stored, unchecked (for tests that break it on purpose). */
 export function readSample(name: SampleName): unknown {
@@ -63,7 +72,9 @@ export function loadSample<N extends SampleName>(name: N): Sample<N> {
     ? EVENT_ENVELOPE_SCHEMAS[name as SearchEventType]
     : (S3_SAMPLE_NAMES as readonly string[]).includes(name)
       ? S3ObjectCreatedEventSchema
-      : HttpApiRequestSchema;
+      : (SFN_SAMPLE_NAMES as readonly string[]).includes(name)
+        ? ExecutionStatusChangeEventSchema
+        : HttpApiRequestSchema;
   const result = schema.safeParse(raw);
   if (!result.success) throw new Error(`sample ${name} does not match its schema: ${result.error.message}`);
   return result.data as Sample<N>;

@@ -78,7 +78,10 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
     return { searchId, trials: unfinished.map(itemOf), done: false };
   }
   const stop = budgetStop(search, trials, services.clock());
-  if (stop) return { searchId, trials: [], done: true, reason: stop };
+  if (stop) {
+    await services.metadata.updateSearch(searchId, { stopReason: stop });
+    return { searchId, trials: [], done: true, reason: stop };
+  }
 
   const context = await contextOf(services, searchId, search.spec, search.dataset.uri);
   const strategy = strategyFor(search.spec);
@@ -130,7 +133,9 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
     });
   }
   if (proposed.length === 0) {
-    return { searchId, trials: [], done: true, reason: exhausted ? 'the strategy has no untried candidates left' : 'no feasible candidate was found' };
+    const reason = exhausted ? 'the strategy has no untried candidates left' : 'no feasible candidate was found';
+    await services.metadata.updateSearch(searchId, { stopReason: reason });
+    return { searchId, trials: [], done: true, reason };
   }
   return { searchId, trials: proposed.map(itemOf), done: false };
 }

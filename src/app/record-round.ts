@@ -68,10 +68,10 @@ export async function recordRound(services: Services, raw: z.input<typeof Record
   const best: BestSoFar | undefined = top ? { trial: top.number, value: top.value as number, metrics: top.metrics ?? {} } : undefined;
   await services.metadata.updateSearch(searchId, { ...(best ? { best } : {}), costUsd: totalCost(trials), updatedAt: nowIso(services) });
   const failures = trailingFailures(trials);
-  if (failures >= MAX_CONSECUTIVE_FAILURES) {
-    return { searchId, continue: false, rollover: false, reason: `${failures} trials in a row failed` };
+  const stop = failures >= MAX_CONSECUTIVE_FAILURES ? `${failures} trials in a row failed` : budgetStop(search, trials, services.clock());
+  if (stop) {
+    await services.metadata.updateSearch(searchId, { stopReason: stop });
+    return { searchId, continue: false, rollover: false, reason: stop };
   }
-  const stop = budgetStop(search, trials, services.clock());
-  if (stop) return { searchId, continue: false, rollover: false, reason: stop };
   return { searchId, continue: true, rollover: shouldRollOver(search.rounds - firstRound, search.spec.budget.maxParallel) };
 }

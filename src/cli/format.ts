@@ -111,6 +111,8 @@ export function searchSummary(search: SearchRecord, trials: readonly TrialRecord
   const lines: string[] = [];
   const elapsed = search.finishedAt ? Date.parse(search.finishedAt) - Date.parse(search.createdAt) : Number.NaN;
   lines.push(`search ${search.searchId} ${search.status}${Number.isFinite(elapsed) ? ` in ${formatDuration(elapsed)}` : ''} (${statusCounts(trials)})`);
+  if (search.stopReason) lines.push(`stopped: ${search.stopReason}`);
+  if (search.costUsd) lines.push(`estimated cloud cost: $${search.costUsd.toFixed(4)} (if run on AWS at list prices)`);
   const best = bestTrial(trials, search.objective.direction);
   if (best) {
     const std = best.metricsStd?.[search.objective.metric as keyof Metrics];

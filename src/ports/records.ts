@@ -76,6 +76,8 @@ export interface SearchRecord extends SearchCommon {
   readonly final?: FinalSummary;
   /** Estimated cloud cost of the trials run so far (USD). */
   readonly costUsd?: number;
+  /** Why the search stopped proposing trials (budget spent, time up, ...). */
+  readonly stopReason?: string;
 }
 
 export interface FinalSummary {

@@ -133,6 +133,15 @@ describe('local search through the workflow definition', () => {
     expect(search.error).toMatchObject({ name: 'SearchError', message: expect.stringMatching(/^no trial completed: 2 infeasible/) });
   });
 
+  it('stops proposing once the estimated cost reaches budget.maxCostUsd', async () => {
+    const path = await writeSpec('cost', irisSpec({ name: 'cost-capped', budget: { maxTrials: 6, maxParallel: 2, maxCostUsd: 1e-9 } }));
+    const { search, trials } = await runLocalSearch(path, { home: join(home.path, 'store'), dataRoots: [DATASETS] });
+    expect(trials).toHaveLength(2);
+    expect(search.status).toBe('succeeded');
+    expect(search.stopReason).toMatch(/^reached budget\.maxCostUsd \(estimated \$0\.\d+ of \$1e-9\)$/);
+    expect(search.costUsd).toBeCloseTo(trials.reduce((s, t) => s + (t.costUsd ?? 0), 0), 12);
+  });
+
   it('resumes a stopped search without repeating finished trials', async () => {
     const path = await writeSpec('resume', irisSpec({ name: 'resumable', budget: { maxTrials: 4, maxParallel: 1 } }));
     const controller = new AbortController();
