@@ -72,3 +72,20 @@ describe('RunTrial delivered twice', () => {
     expect(again).toEqual({ searchId: 'twice', resumed: true, firstRound: 1 });
   });
 });
+
+describe('continue-as-new threshold', () => {
+  it('hands over before the 25,000-event history limit, sooner for wider rounds', async () => {
+    const { eventsPerRound, shouldRollOver } = await import('../../src/app/record-round.js');
+    expect(eventsPerRound(2)).toBe(49);
+    expect(shouldRollOver(400, 2)).toBe(false);
+    expect(shouldRollOver(408, 2)).toBe(true);
+    expect(shouldRollOver(38, 40)).toBe(false);
+    expect(shouldRollOver(39, 40)).toBe(true);
+    // Whatever the width, the last round before handing over stays under the hard limit.
+    for (const width of [1, 2, 8, 40]) {
+      let rounds = 0;
+      while (!shouldRollOver(rounds, width)) rounds++;
+      expect((rounds + 1) * eventsPerRound(width)).toBeLessThan(25_000);
+    }
+  });
+});

@@ -113,6 +113,43 @@ describe('the synthesized state machine with its real handlers', () => {
   }, 120_000);
 });
 
+describe('long searches', () => {
+  it('continue in a fresh execution, which resumes the same search', async () => {
+    const runs: Promise<{ output?: unknown; error?: Error }>[] = [];
+    let rollovers = 0;
+    const handlers = await bindHandlers(workflow, (state, real) => async (input) => {
+      const result = await real(input);
+      // Ask for a rollover after the first round, as a full event history would.
+      if (state === 'RecordRound' && rollovers === 0 && (result as { continue: boolean }).continue) {
+        rollovers++;
+        return { ...(result as object), rollover: true };
+      }
+      return result;
+    });
+    cloud.onStart = (execution) => runs.push(runWorkflow(workflow, execution.input as Record<string, unknown>, handlers, STATE_MACHINE_ARN));
+    const searchId = 'cloud-rollover';
+    const first = await runWorkflow(
+      workflow,
+      { searchId, spec: spec('rollover', { budget: { maxTrials: 4, maxParallel: 2 }, compute: 'lambda' }), source: 'test', base: `s3://${cloud.s3.bucket}/` },
+      handlers,
+      STATE_MACHINE_ARN,
+    );
+    cloud.onStart = undefined;
+    expect(first.error).toBeUndefined();
+    expect(cloud.started.at(-1)?.input).toEqual({ searchId, continued: true });
+    expect(runs).toHaveLength(1);
+    const second = await runs[0];
+    expect(second?.output).toEqual({ searchId, status: 'succeeded' });
+    const trials = await services.metadata.listTrials(searchId);
+    expect(trials.map((t) => [t.number, t.status, t.attempts])).toEqual([
+      [0, 'completed', 1],
+      [1, 'completed', 1],
+      [2, 'completed', 1],
+      [3, 'completed', 1],
+    ]);
+  }, 300_000);
+});
+
 describe('uploading a spec under specs/', () => {
   const uploadEvent = (key: string) => {
     const event = loadSample('s3-spec-uploaded');
