@@ -3,7 +3,6 @@
  * finished trial returns the recorded outcome without training or recording again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import { proposeTrials } from '../../src/app/propose-trials.js';
 import { runTrial } from '../../src/app/run-trial.js';

@@ -5,25 +5,19 @@
  * declared in containers/trainer/Dockerfile.)
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proposeTrials } from '../../src/app/propose-trials.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
-import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
 import { CONTAINER_TASK_ENV } from '../../src/workflow/definition.js';
-import { DATASETS, PROJECT_ROOT } from '../helpers.js';
-import { startLocalCloud, type LocalCloud } from '../support/local-cloud.js';
+import { PROJECT_ROOT } from '../helpers.js';
+import { startLocalCloudWithIris, type LocalCloud } from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
 let services: Services;
 
-beforeAll(async () => {
-  cloud = await startLocalCloud();
-  await cloud.putObject('datasets/iris.csv', readFileSync(join(DATASETS, 'iris.csv')));
-  services = awsServices(awsConfigFromEnv(process.env));
-});
+beforeAll(async () => ({ cloud, services } = await startLocalCloudWithIris()));
 afterAll(() => cloud.close());
 
 /** Run the entrypoint in its own process; resolves to its exit code and JSON log lines. */

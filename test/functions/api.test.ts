@@ -2,8 +2,6 @@
  * The API handlers on the sample API Gateway requests in events/samples, against the local
  * stand-in of the account: status codes, JSON bodies and error codes for each route.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSample } from '../../events/samples/index.js';
 import { handler as cancelSearch } from '../../functions/api/cancel-search.js';
@@ -14,18 +12,12 @@ import { handler as listVersions } from '../../functions/api/list-versions.js';
 import { handler as startSearch } from '../../functions/api/start-search.js';
 import { startSearch as recordSearch } from '../../src/app/start-search.js';
 import type { Services } from '../../src/app/services.js';
-import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
-import { DATASETS } from '../helpers.js';
-import { lambdaContext, startLocalCloud, STATE_MACHINE_ARN, type LocalCloud } from '../support/local-cloud.js';
+import { lambdaContext, startLocalCloudWithIris, STATE_MACHINE_ARN, type LocalCloud } from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
 let services: Services;
 
-beforeAll(async () => {
-  cloud = await startLocalCloud();
-  await cloud.putObject('datasets/iris.csv', readFileSync(join(DATASETS, 'iris.csv')));
-  services = awsServices(awsConfigFromEnv(process.env));
-});
+beforeAll(async () => ({ cloud, services } = await startLocalCloudWithIris()));
 afterAll(() => cloud.close());
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string };

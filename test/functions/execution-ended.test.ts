@@ -2,28 +2,22 @@
  * The execution-ended handler on the sample Step Functions status change: a search whose
  * execution timed out is marked failed once, however often the event arrives.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSample } from '../../events/samples/index.js';
 import { handler } from '../../functions/execution-ended.js';
+import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
-import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
-import { DATASETS } from '../helpers.js';
-import { lambdaContext, startLocalCloud, type LocalCloud } from '../support/local-cloud.js';
+import { lambdaContext, startLocalCloudWithIris, type LocalCloud } from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
-beforeAll(async () => {
-  cloud = await startLocalCloud();
-  await cloud.putObject('datasets/iris.csv', readFileSync(join(DATASETS, 'iris.csv')));
-});
+let services: Services;
+beforeAll(async () => ({ cloud, services } = await startLocalCloudWithIris()));
 afterAll(() => cloud.close());
 
 describe('execution ended abnormally', () => {
   it('marks the running search failed with the reason, once', async () => {
     const event = loadSample('sfn-execution-failed');
     const searchId = event.detail.name;
-    const services = awsServices(awsConfigFromEnv(process.env));
     await startSearch(services, {
       searchId,
       spec: { name: 'iris', task: 'classification', dataset: { uri: 'datasets/iris.csv', target: 'species' }, space: { family: 'mlp' }, budget: { maxTrials: 1 } },

@@ -13,6 +13,11 @@ import dynalite from 'dynalite';
 import { tableDefinition } from '../../src/adapters/dynamodb/metadata-store.js';
 import { localDynamoClient } from '../../src/runtime/local/store.js';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Services } from '../../src/app/services.js';
+import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
+import { DATASETS } from '../helpers.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 
 export interface RecordedEvent {
@@ -137,6 +142,13 @@ export async function startLocalCloud(): Promise<LocalCloud> {
     await new Promise<void>((resolve) => dynamo.close(() => resolve()));
   };
   return cloud;
+}
+
+/** The local cloud with the iris dataset under `datasets/`, and services on it. */
+export async function startLocalCloudWithIris(): Promise<{ cloud: LocalCloud; services: Services }> {
+  const cloud = await startLocalCloud();
+  await cloud.putObject('datasets/iris.csv', readFileSync(join(DATASETS, 'iris.csv')));
+  return { cloud, services: awsServices(awsConfigFromEnv(process.env)) };
 }
 
 /** A Lambda context good enough for middy and Powertools. */

@@ -6,18 +6,14 @@
  * throttled trial that is retried, a trial whose task crashes (recorded, the search goes
  * on) and a task delivered twice (recorded once); uploading a spec starts a search.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSample } from '../../events/samples/index.js';
 import { handler as specUploaded } from '../../functions/spec-uploaded.js';
-import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
 import { isRejected } from '../../src/ports/records.js';
 import type { Services } from '../../src/app/services.js';
-import { DATASETS } from '../helpers.js';
 import { bindHandlers, runWorkflow, synthesizeWorkflow, type SynthesizedWorkflow } from '../support/cloud-workflow.js';
-import { lambdaContext, startLocalCloud, STATE_MACHINE_ARN, type LocalCloud } from '../support/local-cloud.js';
+import { lambdaContext, startLocalCloudWithIris, STATE_MACHINE_ARN, type LocalCloud } from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
 let workflow: SynthesizedWorkflow;
@@ -25,9 +21,7 @@ let services: Services;
 
 beforeAll(async () => {
   workflow = await synthesizeWorkflow();
-  cloud = await startLocalCloud();
-  await cloud.putObject('datasets/iris.csv', readFileSync(join(DATASETS, 'iris.csv')));
-  services = awsServices(awsConfigFromEnv(process.env));
+  ({ cloud, services } = await startLocalCloudWithIris());
 }, 180_000);
 afterAll(() => cloud?.close());
 
