@@ -101,10 +101,11 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
       history,
       state,
       count: wanted - proposed.length,
+      feasible: (assignment) => staticViolation(search.spec, costOf(context, assignment).cost) === null,
     });
     state = proposal.state;
     exhausted = proposal.exhausted;
-    for (const assignment of proposal.assignments) {
+    for (const { assignment } of proposal.candidates) {
       const trial = newTrial(searchId, nextNumber++, assignment, at);
       const { cost } = costOf(context, assignment);
       const violation = staticViolation(search.spec, cost);
@@ -114,7 +115,7 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
       (violation ? rejected : proposed).push(record);
       history.push(observationOf(record));
     }
-    if (proposal.assignments.length === 0) break;
+    if (proposal.candidates.length === 0) break;
   }
   await services.metadata.putTrials([...rejected, ...proposed].sort((a, b) => a.number - b.number));
   await services.metadata.updateSearch(searchId, {

@@ -6,7 +6,6 @@
 import { artifactKeys } from '../ports/artifact-store.js';
 import { SearchError } from '../core/errors.js';
 import { requireSearch, SearchRef } from './refs.js';
-import { costOf, contextOf } from './context.js';
 import { nowIso, type Services } from './services.js';
 
 export interface RegisterVersionOutput {
@@ -22,7 +21,6 @@ export async function registerVersion(services: Services, raw: SearchRef): Promi
   if (!search.final) throw new SearchError(`search ${searchId} has no final model to register`);
   const trial = await services.metadata.getTrial(searchId, search.final.trial);
   if (!trial) throw new SearchError(`search ${searchId} lost its best trial ${search.final.trial}`);
-  const context = await contextOf(services, searchId, search.spec, search.dataset.uri);
   const sourcePrefix = search.final.artifactPrefix;
   const keys = await services.artifacts.list(sourcePrefix);
 
@@ -37,7 +35,8 @@ export async function registerVersion(services: Services, raw: SearchRef): Promi
     assignment: trial.assignment,
     metrics: trial.metrics ?? {},
     testMetrics: search.final.testMetrics,
-    cost: costOf(context, trial.assignment).cost,
+    // Recorded when the trial was proposed, so registering never reads the dataset.
+    cost: trial.cost ?? { params: 0, flops: 0 },
     artifactPrefix: '',
     files: {},
   });

@@ -83,7 +83,7 @@ export function gridSize(space: SearchSpace, points: number): number {
 export function gridStrategy(points = 3): Strategy<GridState> {
   return {
     name: 'grid',
-    propose({ space, seed, history, state, count }: ProposeRequest<GridState>): Proposal<GridState> {
+    propose({ space, seed, history, state, count, feasible }: ProposeRequest<GridState>): Proposal<GridState> {
       const blocks = blocksOf(space, points);
       const total = blocks.reduce((n, b) => n + b.size, 0);
       if (total > MAX_GRID_POINTS) {
@@ -100,11 +100,11 @@ export function gridStrategy(points = 3): Strategy<GridState> {
         const point = pointAt(blocks, order[cursor] as number);
         cursor++;
         const key = assignmentKey(point);
-        if (seen.has(key)) continue;
+        if (seen.has(key) || !(feasible?.(point) ?? true)) continue;
         seen.add(key);
         assignments.push(point);
       }
-      return { assignments, state: { cursor }, exhausted: cursor >= total };
+      return { candidates: assignments.map((assignment) => ({ assignment })), state: { cursor }, exhausted: cursor >= total };
     },
   };
 }

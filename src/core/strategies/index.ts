@@ -8,7 +8,8 @@ import { gridStrategy } from './grid.js';
 import { randomStrategy } from './random.js';
 import type { Strategy } from './strategy.js';
 
-export type { Observation, Proposal, ProposeRequest, Strategy, TrialOutcome } from './strategy.js';
+export type { Candidate, Observation, Proposal, ProposeRequest, Strategy, TrialOutcome } from './strategy.js';
+export { scored } from './strategy.js';
 export { gridSize, gridStrategy, MAX_GRID_POINTS } from './grid.js';
 export { randomStrategy } from './random.js';
 

@@ -8,12 +8,12 @@ import { assignmentKey, sampleAssignment } from '../space/space.js';
 import type { Assignment } from '../space/space.js';
 import type { Proposal, ProposeRequest, Strategy } from './strategy.js';
 
-/** How often a repeated point is redrawn before the space is considered used up. */
+/** How often a repeated (or known-infeasible) point is redrawn before the space is considered used up. */
 const MAX_REDRAWS = 64;
 
 export const randomStrategy: Strategy<null> = {
   name: 'random',
-  propose({ space, seed, history, count }: ProposeRequest<null>): Proposal<null> {
+  propose({ space, seed, history, count, feasible }: ProposeRequest<null>): Proposal<null> {
     const seen = new Set(history.map((o) => assignmentKey(o.assignment)));
     const assignments: Assignment[] = [];
     let exhausted = false;
@@ -22,7 +22,7 @@ export const randomStrategy: Strategy<null> = {
       let drawn: Assignment | undefined;
       for (let attempt = 0; attempt < MAX_REDRAWS && !drawn; attempt++) {
         const candidate = sampleAssignment(space, createRng(seed, 'random', number, attempt));
-        if (!seen.has(assignmentKey(candidate))) drawn = candidate;
+        if (!seen.has(assignmentKey(candidate)) && (feasible?.(candidate) ?? true)) drawn = candidate;
       }
       if (!drawn) {
         exhausted = true;
@@ -31,6 +31,6 @@ export const randomStrategy: Strategy<null> = {
       seen.add(assignmentKey(drawn));
       assignments.push(drawn);
     }
-    return { assignments, state: null, exhausted };
+    return { candidates: assignments.map((assignment) => ({ assignment })), state: null, exhausted };
   },
 };

@@ -4,7 +4,7 @@
  * state, and never propose the same point twice.
  */
 import { describe, expect, it } from 'vitest';
-import { assignmentKey, assignmentProblems, compileSpace } from '../../../src/core/space/space.js';
+import { assignmentKey, assignmentProblems, compileSpace, type Assignment } from '../../../src/core/space/space.js';
 import { parseSpecText } from '../../../src/core/spec/parse.js';
 import { gridSize, gridStrategy, randomStrategy, type Observation, type Strategy } from '../../../src/core/strategies/index.js';
 
@@ -28,13 +28,20 @@ const strategies: Record<string, () => Strategy> = {
 };
 
 /** Run `rounds` rounds of `batch` proposals, feeding back a fake objective. */
-function drive(strategy: Strategy, seed: number, rounds: number, batch: number, from: { history: Observation[]; state: unknown } = { history: [], state: undefined }) {
+function drive(
+  strategy: Strategy,
+  seed: number,
+  rounds: number,
+  batch: number,
+  from: { history: Observation[]; state: unknown } = { history: [], state: undefined },
+  feasible?: (assignment: Assignment) => boolean,
+) {
   const history = [...from.history];
   let state = from.state;
   for (let r = 0; r < rounds; r++) {
-    const proposal = strategy.propose({ space, seed, direction: 'maximize', history, state, count: batch });
+    const proposal = strategy.propose({ space, seed, direction: 'maximize', history, state, count: batch, ...(feasible ? { feasible } : {}) });
     state = proposal.state;
-    for (const assignment of proposal.assignments) {
+    for (const { assignment } of proposal.candidates) {
       history.push({ number: history.length, assignment, outcome: 'completed', value: Number(assignment.learningRate) });
     }
     if (proposal.exhausted) break;
@@ -69,6 +76,14 @@ for (const [name, make] of Object.entries(strategies)) {
       expect(new Set(keys).size).toBe(keys.length);
     });
 
+    it('never proposes a point the known constraints rule out', () => {
+      const feasible = (a: Assignment) => a.family !== 'cnn' || Number(a['cnn.filters']) === 8;
+      const { history } = drive(make(), 5, 12, 3, undefined, feasible);
+      expect(history.length).toBeGreaterThan(10);
+      expect(history.every((o) => feasible(o.assignment))).toBe(true);
+      expect(history.some((o) => o.assignment.family === 'cnn')).toBe(true);
+    });
+
     it('returns JSON-serializable state', () => {
       const proposal = make().propose({ space, seed: 1, direction: 'maximize', history: [], state: undefined, count: 2 });
       expect(JSON.parse(JSON.stringify(proposal.state ?? null))).toEqual(proposal.state ?? null);
@@ -85,14 +100,14 @@ describe('grid strategy', () => {
     const { history } = drive(strategy as Strategy, 9, 100, 7);
     expect(history).toHaveLength(total);
     const last = strategy.propose({ space, seed: 9, direction: 'maximize', history, state: { cursor: total }, count: 3 });
-    expect(last).toMatchObject({ assignments: [], exhausted: true });
+    expect(last).toMatchObject({ candidates: [], exhausted: true });
   });
 
   it('skips points already in the history (e.g. from a warm start)', () => {
     const { history } = drive(gridStrategy(3) as Strategy, 2, 1, 5);
     const fresh = gridStrategy(3).propose({ space, seed: 2, direction: 'maximize', history, state: undefined, count: 5 });
     const seen = new Set(history.map((o) => assignmentKey(o.assignment)));
-    expect(fresh.assignments.some((a) => seen.has(assignmentKey(a)))).toBe(false);
+    expect(fresh.candidates.some((c) => seen.has(assignmentKey(c.assignment)))).toBe(false);
   });
 
   it('uses log-spaced levels on log ranges', () => {
