@@ -1,6 +1,7 @@
 /**
- * The strategy registry: the one place that maps a spec's `strategy` to an implementation.
- * A new strategy is one new module plus one entry here.
+ * The strategy registry: the one place that maps a strategy's name (from a spec or the
+ * ask/tell tuner) to its implementation. A new strategy is one new module plus one entry
+ * in {@link STRATEGY_FACTORIES}.
  */
 import type { SearchSpec } from '../spec/schema.js';
 import { specStrategy } from '../spec/schema.js';
@@ -13,13 +14,29 @@ export { scored } from './strategy.js';
 export { gridSize, gridStrategy, MAX_GRID_POINTS } from './grid.js';
 export { randomStrategy } from './random.js';
 
+/** A strategy's name and its options, as a spec or a tuner gives them. */
+export interface StrategyConfig {
+  readonly name: string;
+  readonly [option: string]: unknown;
+}
+
+/** Builds each registered strategy from its options. */
+export const STRATEGY_FACTORIES: Readonly<Record<string, (config: StrategyConfig) => Strategy>> = {
+  random: () => randomStrategy as Strategy,
+  grid: (config) => gridStrategy(typeof config.gridPoints === 'number' ? config.gridPoints : 3) as Strategy,
+};
+
+/** The names strategies are registered under. */
+export const STRATEGY_NAMES: readonly string[] = Object.keys(STRATEGY_FACTORIES);
+
+/** The strategy a configuration names. */
+export function createStrategy(config: StrategyConfig): Strategy {
+  const factory = STRATEGY_FACTORIES[config.name];
+  if (!factory) throw new RangeError(`unknown strategy ${config.name}; expected one of ${STRATEGY_NAMES.join(', ')}`);
+  return factory(config);
+}
+
 /** The strategy a spec asks for. */
 export function strategyFor(spec: SearchSpec): Strategy {
-  const { name, gridPoints } = specStrategy(spec);
-  switch (name) {
-    case 'random':
-      return randomStrategy as Strategy;
-    case 'grid':
-      return gridStrategy(gridPoints) as Strategy;
-  }
+  return createStrategy(specStrategy(spec));
 }
