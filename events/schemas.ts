@@ -105,12 +105,20 @@ export const ModelVersionRegisteredDetailSchema = z.strictObject({
 });
 
 /** The `detail` schema of each domain event, by type; `satisfies` keeps each schema's own type. */
+/** The `detail` of a TrialPruned event. */
+export const TrialPrunedDetailSchema = z.strictObject({
+  searchId: SearchIdSchema,
+  trial: TrialNumberSchema,
+  reason: z.string().describe('Why the pruner stopped the trial early, for people.'),
+});
+
 export const EVENT_DETAIL_SCHEMAS = {
   SearchStarted: SearchStartedDetailSchema,
   TrialStarted: TrialStartedDetailSchema,
   TrialCompleted: TrialCompletedDetailSchema,
   TrialFailed: TrialFailedDetailSchema,
   TrialInfeasible: TrialInfeasibleDetailSchema,
+  TrialPruned: TrialPrunedDetailSchema,
   SearchSucceeded: SearchSucceededDetailSchema,
   SearchFailed: SearchFailedDetailSchema,
   ModelVersionRegistered: ModelVersionRegisteredDetailSchema,
@@ -150,6 +158,7 @@ export const EVENT_ENVELOPE_SCHEMAS = {
   TrialCompleted: envelopeSchema('TrialCompleted', TrialCompletedDetailSchema),
   TrialFailed: envelopeSchema('TrialFailed', TrialFailedDetailSchema),
   TrialInfeasible: envelopeSchema('TrialInfeasible', TrialInfeasibleDetailSchema),
+  TrialPruned: envelopeSchema('TrialPruned', TrialPrunedDetailSchema),
   SearchSucceeded: envelopeSchema('SearchSucceeded', SearchSucceededDetailSchema),
   SearchFailed: envelopeSchema('SearchFailed', SearchFailedDetailSchema),
   ModelVersionRegistered: envelopeSchema('ModelVersionRegistered', ModelVersionRegisteredDetailSchema),
@@ -162,6 +171,7 @@ export const SearchEventEnvelopeSchema = z.discriminatedUnion('detail-type', [
   EVENT_ENVELOPE_SCHEMAS.TrialCompleted,
   EVENT_ENVELOPE_SCHEMAS.TrialFailed,
   EVENT_ENVELOPE_SCHEMAS.TrialInfeasible,
+  EVENT_ENVELOPE_SCHEMAS.TrialPruned,
   EVENT_ENVELOPE_SCHEMAS.SearchSucceeded,
   EVENT_ENVELOPE_SCHEMAS.SearchFailed,
   EVENT_ENVELOPE_SCHEMAS.ModelVersionRegistered,

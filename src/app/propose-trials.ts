@@ -4,7 +4,8 @@
  * Candidates whose size breaks a known constraint are recorded as infeasible at once and
  * never trained; the budget counts only trials that are run.
  */
-import { computeTargetFor } from '../core/spec/schema.js';
+import { COMMON_PARAMETERS } from '../core/space/catalog.js';
+import { computeTargetFor, specStrategy, type SearchSpec } from '../core/spec/schema.js';
 import { strategyFor, type Observation } from '../core/strategies/index.js';
 import type { Assignment } from '../core/space/space.js';
 import type { SearchRecord, TrialRecord } from '../ports/records.js';
@@ -62,11 +63,42 @@ function itemOf(trial: TrialRecord): TrialItem {
 }
 
 /** The strategy's view of a trial. */
-export function observationOf(trial: TrialRecord): Observation {
+export function observationOf(trial: TrialRecord, prior = false): Observation {
   const outcome = trial.status === 'proposed' || trial.status === 'running' ? 'pending' : trial.status;
-  return trial.value === undefined
-    ? { number: trial.number, assignment: trial.assignment, outcome }
-    : { number: trial.number, assignment: trial.assignment, outcome, value: trial.value };
+  return {
+    number: trial.number,
+    assignment: trial.assignment,
+    outcome,
+    ...(trial.value === undefined ? {} : { value: trial.value }),
+    ...(trial.values === undefined ? {} : { values: trial.values }),
+    ...(trial.fidelity === undefined ? {} : { fidelity: trial.fidelity }),
+    ...(prior ? { prior } : {}),
+  };
+}
+
+/**
+ * Observations carried over from earlier searches over the same space (warm start).
+ * They are numbered below zero so they never collide with this search's trials.
+ */
+export async function priorObservations(services: Services, search: SearchRecord): Promise<Observation[]> {
+  const from = search.spec.warmStart?.from ?? [];
+  const priors: Observation[] = [];
+  for (const earlier of from) {
+    for (const trial of await services.metadata.listTrials(earlier)) {
+      if (trial.status === 'proposed' || trial.status === 'running') continue;
+      priors.push({ ...observationOf(trial, true), number: -(priors.length + 1) });
+    }
+  }
+  return priors;
+}
+
+/** The epochs range multi-fidelity strategies schedule within: up to the space's epochs. */
+export function fidelityRange(spec: SearchSpec, reductionFactor = 3): { min: number; max: number } {
+  const epochs = spec.space.epochs;
+  const max = typeof epochs === 'number' ? epochs : (COMMON_PARAMETERS.epochs.fallback as number);
+  const options = specStrategy(spec);
+  const min = typeof options.minEpochs === 'number' ? options.minEpochs : Math.max(1, Math.floor(max / reductionFactor ** 3));
+  return { min: Math.min(min, max), max };
 }
 
 export async function proposeTrials(services: Services, raw: SearchRef): Promise<ProposeOutput> {
@@ -84,9 +116,11 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
   }
 
   const context = await contextOf(services, searchId, search.spec, search.dataset.uri);
-  const strategy = strategyFor(search.spec);
+  const strategy = strategyFor(search.spec, context.space);
   const wanted = Math.min(search.spec.budget.maxParallel, search.spec.budget.maxTrials - countedTrials(trials));
-  const history = trials.map(observationOf);
+  const history = [...(await priorObservations(services, search)), ...trials.map((t) => observationOf(t))];
+  const objectives = search.objectives ?? [search.objective];
+  const reductionFactor = specStrategy(search.spec).reductionFactor;
   const at = nowIso(services);
   const proposed: TrialRecord[] = [];
   const rejected: TrialRecord[] = [];
@@ -98,15 +132,21 @@ export async function proposeTrials(services: Services, raw: SearchRef): Promise
       space: context.space,
       seed: search.spec.seed,
       direction: search.objective.direction,
+      directions: objectives.map((o) => o.direction),
       history,
       state,
       count: wanted - proposed.length,
       feasible: (assignment) => staticViolation(search.spec, costOf(context, assignment).cost) === null,
+      fidelity: fidelityRange(search.spec, typeof reductionFactor === 'number' ? reductionFactor : 3),
     });
     state = proposal.state;
     exhausted = proposal.exhausted;
-    for (const { assignment } of proposal.candidates) {
-      const trial = newTrial(searchId, nextNumber++, assignment, at);
+    for (const { assignment, fidelity, promotes } of proposal.candidates) {
+      const trial: TrialRecord = {
+        ...newTrial(searchId, nextNumber++, assignment, at),
+        ...(fidelity === undefined ? {} : { fidelity }),
+        ...(promotes === undefined ? {} : { promotes }),
+      };
       const { cost } = costOf(context, assignment);
       const violation = staticViolation(search.spec, cost);
       const record: TrialRecord = violation

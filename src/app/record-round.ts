@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { betterThan } from '../core/metrics/index.js';
+import { paretoFront } from '../core/strategies/pareto.js';
 import type { BestSoFar, TrialRecord } from '../ports/records.js';
 import { budgetStop, totalCost } from './propose-trials.js';
 import { requireSearch, SearchRef } from './refs.js';
@@ -40,14 +41,29 @@ export function shouldRollOver(rounds: number, trialsPerRound: number): boolean 
 /** Consecutive failed trials (with no success in between) that stop a search early. */
 export const MAX_CONSECUTIVE_FAILURES = 10;
 
-/** The best completed trial under the objective's direction, or undefined. */
+/**
+ * Completed trials comparable with each other: in a multi-fidelity search only those
+ * trained with the largest budget any completed trial had.
+ */
+export function comparableTrials(trials: readonly TrialRecord[]): TrialRecord[] {
+  const completed = trials.filter((t) => t.status === 'completed' && t.value !== undefined);
+  const top = Math.max(...completed.map((t) => t.fidelity ?? Infinity));
+  return completed.filter((t) => (t.fidelity ?? Infinity) === top);
+}
+
+/** The best comparable trial under the primary objective's direction, or undefined. */
 export function bestTrial(trials: readonly TrialRecord[], direction: 'maximize' | 'minimize'): TrialRecord | undefined {
   let best: TrialRecord | undefined;
-  for (const trial of trials) {
-    if (trial.status !== 'completed' || trial.value === undefined) continue;
-    if (!best || betterThan(trial.value, best.value as number, direction)) best = trial;
+  for (const trial of comparableTrials(trials)) {
+    if (!best || betterThan(trial.value as number, best.value as number, direction)) best = trial;
   }
   return best;
+}
+
+/** Trial numbers on the Pareto front of a multi-objective search. */
+export function paretoTrials(trials: readonly TrialRecord[], directions: readonly ('maximize' | 'minimize')[]): number[] {
+  const candidates = comparableTrials(trials).filter((t) => t.values?.length === directions.length);
+  return paretoFront(candidates.map((t) => t.values as number[]), directions).map((i) => (candidates[i] as TrialRecord).number);
 }
 
 function trailingFailures(trials: readonly TrialRecord[]): number {
@@ -66,7 +82,9 @@ export async function recordRound(services: Services, raw: z.input<typeof Record
   const trials = await services.metadata.listTrials(searchId);
   const top = bestTrial(trials, search.objective.direction);
   const best: BestSoFar | undefined = top ? { trial: top.number, value: top.value as number, metrics: top.metrics ?? {} } : undefined;
-  await services.metadata.updateSearch(searchId, { ...(best ? { best } : {}), costUsd: totalCost(trials), updatedAt: nowIso(services) });
+  const objectives = search.objectives ?? [search.objective];
+  const front = objectives.length > 1 ? { paretoFront: paretoTrials(trials, objectives.map((o) => o.direction)) } : {};
+  await services.metadata.updateSearch(searchId, { ...(best ? { best } : {}), ...front, costUsd: totalCost(trials), updatedAt: nowIso(services) });
   const failures = trailingFailures(trials);
   const stop = failures >= MAX_CONSECUTIVE_FAILURES ? `${failures} trials in a row failed` : budgetStop(search, trials, services.clock());
   if (stop) {

@@ -5,14 +5,17 @@
  * recorded as a failed trial and the search goes on; anything unexpected is thrown for
  * the workflow's Retry and Catch.
  */
-import { ConflictError, describeError, NonFiniteLossError, NotFoundError, TrialError } from '../core/errors.js';
+import { ConflictError, describeError, NonFiniteLossError, NotFoundError, TrialError, TrialPruned } from '../core/errors.js';
+import { medianStoppingRule, shouldPrune, type PruningRule } from '../core/pruners/index.js';
+import { specPruner } from '../core/spec/schema.js';
 import { estimateRunCost } from '../core/cost.js';
 import { buildModel } from '../core/models/build.js';
 import { createRng } from '../core/random.js';
 import { crossValidate, type FoldResult } from '../core/training/evaluate.js';
+import type { EpochRecord } from '../core/training/train.js';
 import { measureLatency } from '../core/training/latency.js';
 import { artifactKeys } from '../ports/artifact-store.js';
-import type { FoldSummary, TrialRecord, TrialStatus } from '../ports/records.js';
+import type { FoldSummary, SearchRecord, TrialRecord, TrialStatus } from '../ports/records.js';
 import type { TrialOutcomeFields } from '../ports/metadata-store.js';
 import { contextOf, costOf } from './context.js';
 import { requireSearch, TrialRef } from './refs.js';
@@ -82,8 +85,9 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
         time,
         detail: { trial: number, value: outcome.value as number, metrics: outcome.metrics ?? {}, durationMs: outcome.durationMs as number },
       });
-    } else if (outcome.status === 'infeasible') {
-      await services.events.publish({ type: 'TrialInfeasible', searchId, time, detail: { trial: number, reason: outcome.reason ?? '' } });
+    } else if (outcome.status === 'infeasible' || outcome.status === 'pruned') {
+      const type = outcome.status === 'pruned' ? 'TrialPruned' : 'TrialInfeasible';
+      await services.events.publish({ type, searchId, time, detail: { trial: number, reason: outcome.reason ?? '' } });
     } else {
       await services.events.publish({ type: 'TrialFailed', searchId, time, detail: { trial: number, error: outcome.error ?? { name: 'Error', message: '' } } });
     }
@@ -92,12 +96,16 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
 
   const context = await contextOf(services, searchId, search.spec, search.dataset.uri);
   const { architecture, cost } = costOf(context, trial.assignment);
-  note({ event: 'started', attempt: trial.attempts, backend: services.backend, assignment: trial.assignment, cost });
+  // A multi-fidelity strategy chose how many epochs this evaluation gets.
+  const assignment = trial.fidelity === undefined ? trial.assignment : { ...trial.assignment, epochs: trial.fidelity };
+  const objectives = search.objectives ?? [search.objective];
+  const pruning = await pruningRuleFor(services, search, number);
+  note({ event: 'started', attempt: trial.attempts, backend: services.backend, assignment, cost, pruning });
   const seed = createRng(search.spec.seed, 'trial', number).seed();
   try {
     let latencyMs: number | undefined;
     const { maxLatencyMs } = search.spec.constraints;
-    if (maxLatencyMs !== undefined) {
+    if (maxLatencyMs !== undefined || objectives.some((o) => o.metric === 'latency_ms')) {
       const probe = buildModel(architecture, seed);
       try {
         latencyMs = measureLatency(probe, context.dataShape.inputShape, services.monotonic);
@@ -105,7 +113,7 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
         probe.dispose();
       }
       note({ event: 'latency', latencyMs });
-      if (latencyMs > maxLatencyMs) {
+      if (maxLatencyMs !== undefined && latencyMs > maxLatencyMs) {
         return await finish({
           status: 'infeasible',
           cost,
@@ -115,37 +123,69 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
         });
       }
     }
+    // The first fold's validation losses are the curve the pruner judges.
+    const curve: number[] = [];
     const cv = await crossValidate({
       problem: context.problem,
       plan: context.plan,
       architecture,
-      assignment: trial.assignment,
+      assignment,
       patience: search.spec.evaluation.patience,
       seed,
       prepare: (f) => context.fold(f),
+      ...(pruning
+        ? {
+            observe: (fold: number, record: EpochRecord) => {
+              if (fold !== 0) return;
+              curve.push(record.valLoss ?? record.loss);
+              if (shouldPrune(pruning, curve)) {
+                throw new TrialPruned(`pruned after epoch ${record.epoch}: its validation loss ${(curve.at(-1) as number).toFixed(4)} is worse than the median of earlier trials`);
+              }
+            },
+          }
+        : {}),
       onFold: async (result) => {
         note({ event: 'fold', fold: result.fold, metrics: result.metrics, bestEpoch: result.bestEpoch, epochs: result.history });
         await services.metadata.recordFold(searchId, number, result.fold, foldSummary(result));
       },
     });
-    const value = cv.mean[search.objective.metric as keyof typeof cv.mean];
-    if (value === undefined || !Number.isFinite(value)) {
-      throw new TrialError(`the objective ${search.objective.metric} could not be computed on the validation folds`);
-    }
+    const values = objectives.map((o) =>
+      o.metric === 'params' ? cost.params : o.metric === 'flops' ? cost.flops : o.metric === 'latency_ms' ? latencyMs : cv.mean[o.metric as keyof typeof cv.mean],
+    );
+    const failing = objectives.find((_, i) => values[i] === undefined || !Number.isFinite(values[i] as number));
+    if (failing) throw new TrialError(`the objective ${failing.metric} could not be computed on the validation folds`);
     return await finish({
       status: 'completed',
       cost,
       backend: services.backend,
       metrics: cv.mean,
       metricsStd: cv.std,
-      value,
+      value: values[0] as number,
+      ...(objectives.length > 1 ? { values: values as number[] } : {}),
       ...(latencyMs === undefined ? {} : { latencyMs }),
     });
   } catch (error) {
+    if (error instanceof TrialPruned) return finish({ status: 'pruned', cost, backend: services.backend, reason: error.message });
     if (error instanceof NonFiniteLossError || error instanceof TrialError) {
       return finish({ status: 'failed', cost, backend: services.backend, error: describeError(error) });
     }
     note({ event: 'error', error: describeError(error) });
     throw error;
   }
+}
+
+/**
+ * The pruning rule for a trial starting now, from the first-fold validation curves of the
+ * trials completed so far (or null when the spec has no pruner or too few trials are done).
+ */
+async function pruningRuleFor(services: Services, search: SearchRecord, number: number): Promise<PruningRule | null> {
+  const pruner = specPruner(search.spec);
+  if (!pruner) return null;
+  const curves = (await services.metadata.listTrials(search.searchId))
+    .filter((t) => t.number !== number && t.status === 'completed')
+    .flatMap((t) => {
+      const fold = t.folds?.['0'];
+      return fold && fold.valLoss.length ? [fold.valLoss] : [];
+    });
+  return medianStoppingRule(curves, { warmupEpochs: pruner.warmupEpochs, minTrials: pruner.minTrials });
 }

@@ -4,9 +4,14 @@
  * (a killed run goes on where it stopped) instead of starting over.
  */
 import { z } from 'zod';
-import { ConflictError, SearchError } from '../core/errors.js';
 import { parseSpec } from '../core/spec/parse.js';
-import { specObjective, specStrategy, type SearchSpec } from '../core/spec/schema.js';
+import { isDeepStrictEqual } from 'node:util';
+import { ConflictError, SearchError, SpecError, type SpecIssue } from '../core/errors.js';
+import { compileSpace } from '../core/space/space.js';
+import { autoStrategyName } from '../core/strategies/index.js';
+import { specObjective, specObjectives, specStrategy, type SearchSpec } from '../core/spec/schema.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import { isRejected } from '../ports/records.js';
 import type { DatasetSource } from '../ports/dataset-source.js';
 import { artifactKeys } from '../ports/artifact-store.js';
 import type { SearchRecord } from '../ports/records.js';
@@ -35,12 +40,34 @@ export interface StartSearchOutput {
  * Validate everything a search needs before anything is written: the spec, the dataset,
  * the evaluation plan and the feasibility of the constraints.
  */
-export async function prepareSearch(datasets: DatasetSource, spec: unknown, source: string, base: string): Promise<SearchContext> {
+export async function prepareSearch(
+  datasets: DatasetSource,
+  spec: unknown,
+  source: string,
+  base: string,
+  metadata?: MetadataStore,
+): Promise<SearchContext> {
   const parsed: SearchSpec = parseSpec(spec, source);
   const { uri, table } = await loadTable(datasets, parsed, base);
   const context = buildContext(parsed, uri, table);
   assertFeasibleSpace(context);
+  if (metadata) await validateWarmStart(metadata, context);
   return context;
+}
+
+/** Warm starts must name recorded searches over the same space. */
+export async function validateWarmStart(metadata: MetadataStore, context: SearchContext): Promise<void> {
+  const from = context.spec.warmStart?.from ?? [];
+  const issues: SpecIssue[] = [];
+  for (const [i, searchId] of from.entries()) {
+    const earlier = await metadata.getSearch(searchId);
+    if (!earlier || isRejected(earlier)) {
+      issues.push({ path: `warmStart.from[${i}]`, message: `no search ${searchId} to start from` });
+    } else if (!isDeepStrictEqual(compileSpace(earlier.spec.space), context.space)) {
+      issues.push({ path: `warmStart.from[${i}]`, message: `search ${searchId} searched a different space; warm starts need the same space` });
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
 }
 
 export async function startSearch(services: Services, raw: z.input<typeof StartSearchInput>): Promise<StartSearchOutput> {
@@ -53,7 +80,7 @@ export async function startSearch(services: Services, raw: z.input<typeof StartS
     return { searchId: input.searchId, resumed: true, firstRound: existing.rounds };
   }
   if (input.spec === undefined) throw new SearchError(`no search ${input.searchId} to continue, and no spec to start one`);
-  const context = await prepareSearch(services.datasets, input.spec, input.source, input.base);
+  const context = await prepareSearch(services.datasets, input.spec, input.source, input.base, services.metadata);
   services.cache.set(`context:${input.searchId}`, Promise.resolve(context));
   const { spec } = context;
   const at = nowIso(services);
@@ -65,6 +92,8 @@ export async function startSearch(services: Services, raw: z.input<typeof StartS
     source: input.source,
     dataset: summarizeDataset(context),
     objective: specObjective(spec),
+    objectives: specObjectives(spec),
+    strategy: resolvedStrategyName(spec, context.space),
     createdAt: at,
     updatedAt: at,
     trialCount: 0,
@@ -86,9 +115,15 @@ export async function startSearch(services: Services, raw: z.input<typeof StartS
       name: spec.name,
       maxTrials: spec.budget.maxTrials,
       maxParallel: spec.budget.maxParallel,
-      strategy: specStrategy(spec).name,
+      strategy: search.strategy ?? specStrategy(spec).name,
       objective: `${search.objective.direction} ${search.objective.metric}`,
     },
   });
   return { searchId: input.searchId, resumed: false, firstRound: 0 };
+}
+
+/** The strategy name a spec runs with, `auto` resolved. */
+function resolvedStrategyName(spec: SearchSpec, space: SearchContext['space']): string {
+  const { name } = specStrategy(spec);
+  return name === 'auto' ? autoStrategyName(spec, space) : name;
 }

@@ -45,12 +45,15 @@ export function formatAssignment(assignment: TrialRecord['assignment'], fixed: R
     .join(' ');
 }
 
-/** Completed trials, best first. */
+/** Completed trials, best first (in a multi-fidelity search, those trained longest first). */
 export function rankTrials(search: SearchRecord, trials: readonly TrialRecord[]): TrialRecord[] {
   const sign = search.objective.direction === 'maximize' ? -1 : 1;
   return trials
     .filter((t) => t.status === 'completed' && t.value !== undefined)
-    .sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number);
+    .sort(
+      (a, b) =>
+        (b.fidelity ?? Infinity) - (a.fidelity ?? Infinity) || sign * ((a.value as number) - (b.value as number)) || a.number - b.number,
+    );
 }
 
 /** The leaderboard: the best `limit` completed trials with their scores and sizes. */
@@ -64,10 +67,11 @@ export function leaderboard(search: SearchRecord, trials: readonly TrialRecord[]
       .parameters.filter((p) => p.kind === 'categorical' && p.choices.length === 1)
       .map((p) => p.name),
   );
+  const fidelities = trials.some((t) => t.fidelity !== undefined);
   const table = new Table({
-    head: ['#', 'trial', 'family', `${metric} (CV)`, ...others, 'params', 'time', 'hyperparameters'],
+    head: ['#', 'trial', 'family', ...(fidelities ? ['epochs'] : []), `${metric} (CV)`, ...others, 'params', 'time', 'hyperparameters'],
     style: { head: [], border: [], compact: true },
-    colAligns: ['right', 'right', 'left', 'right', ...others.map(() => 'right' as const), 'right', 'right', 'left'],
+    colAligns: ['right', 'right', 'left', ...(fidelities ? ['right' as const] : []), 'right', ...others.map(() => 'right' as const), 'right', 'right', 'left'],
   });
   rankTrials(search, trials)
     .slice(0, limit)
@@ -77,6 +81,7 @@ export function leaderboard(search: SearchRecord, trials: readonly TrialRecord[]
         String(i + 1),
         String(t.number),
         String(t.assignment.family),
+        ...(fidelities ? [String(t.fidelity ?? t.assignment.epochs)] : []),
         `${formatValue(t.value)}${std !== undefined ? ` ± ${formatValue(std)}` : ''}`,
         ...others.map((m) => formatValue(t.metrics?.[m])),
         formatCount(t.cost?.params),
@@ -85,6 +90,23 @@ export function leaderboard(search: SearchRecord, trials: readonly TrialRecord[]
       ]);
     });
   return table.toString();
+}
+
+/** The Pareto front of a multi-objective search: each trial's value on every objective. */
+export function paretoTable(search: SearchRecord, trials: readonly TrialRecord[]): string | undefined {
+  const objectives = search.objectives ?? [];
+  if (objectives.length < 2 || !search.paretoFront?.length) return undefined;
+  const table = new Table({
+    head: ['trial', 'family', ...objectives.map((o) => `${o.metric} (${o.direction === 'maximize' ? 'max' : 'min'})`)],
+    style: { head: [], border: [], compact: true },
+  });
+  const byNumber = new Map(trials.map((t) => [t.number, t]));
+  const front = search.paretoFront.map((n) => byNumber.get(n)).filter((t): t is TrialRecord => t !== undefined);
+  front.sort((a, b) => ((a.values?.[0] ?? 0) - (b.values?.[0] ?? 0)) * (objectives[0]?.direction === 'maximize' ? -1 : 1));
+  for (const t of front) {
+    table.push([String(t.number), String(t.assignment.family), ...(t.values ?? []).map((v, i) => (objectives[i]?.metric === 'params' || objectives[i]?.metric === 'flops' ? formatCount(v) : formatValue(v)))]);
+  }
+  return `Pareto front (${front.length} trade-offs; none is better on every objective):\n${table.toString()}`;
 }
 
 function truncate(text: string, width: number): string {

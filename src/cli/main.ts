@@ -14,7 +14,7 @@ import { LocalDatasetSource } from '../adapters/filesystem/dataset-source.js';
 import { prepareSearch } from '../app/start-search.js';
 import { openLocalStore } from '../runtime/local/store.js';
 import { isRejected } from '../ports/records.js';
-import { leaderboard, problems, searchSummary, statusCounts, formatDuration, formatValue } from './format.js';
+import { leaderboard, paretoTable, problems, searchSummary, statusCounts, formatDuration, formatValue } from './format.js';
 import { SearchProgress } from './progress.js';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
@@ -53,6 +53,8 @@ function reportResult(result: LocalSearchResult, home: string, io: Io, json: boo
   } else {
     io.out('');
     if (trials.some((t) => t.status === 'completed')) io.out(leaderboard(search, trials));
+    const front = paretoTable(search, trials);
+    if (front) io.out(front);
     const issues = problems(trials);
     if (issues.length) io.out(['trials that did not complete:', ...issues].join('\n'));
     io.out(searchSummary(search, trials, `${home}/artifacts`));
@@ -192,6 +194,8 @@ async function showCommand(searchId: string, options: CommonOptions & { all?: bo
     io.out(searchSummary(search, trials, `${home}/artifacts`));
     io.out(`trials: ${statusCounts(trials)}`);
     if (trials.some((t) => t.status === 'completed')) io.out(leaderboard(search, trials, options.all ? Infinity : 10));
+    const front = paretoTable(search, trials);
+    if (front) io.out(front);
     const issues = problems(trials, options.all ? Infinity : 8);
     if (issues.length) io.out(['trials that did not complete:', ...issues].join('\n'));
     return EXIT.ok;

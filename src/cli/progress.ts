@@ -86,8 +86,9 @@ export class SearchProgress {
         this.line(`trial ${event.detail.trial} failed: ${event.detail.error.name}: ${event.detail.error.message}`);
         break;
       case 'TrialInfeasible':
+      case 'TrialPruned':
         if (this.running.delete(event.detail.trial)) this.done++;
-        this.line(`trial ${event.detail.trial} infeasible: ${event.detail.reason}`);
+        this.line(`trial ${event.detail.trial} ${event.type === 'TrialPruned' ? 'pruned' : 'infeasible'}: ${event.detail.reason}`);
         break;
       default:
         return;

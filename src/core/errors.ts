@@ -44,6 +44,9 @@ export class InfeasibleSpaceError extends ModelsmithError {}
 /** A trial's training diverged: the loss became NaN or infinite. Fails the trial only. */
 export class NonFiniteLossError extends ModelsmithError {}
 
+/** A trial was stopped early by the pruner: it looked worse than earlier trials. */
+export class TrialPruned extends ModelsmithError {}
+
 /** A trial failed for a reason specific to it. The search goes on. */
 export class TrialError extends ModelsmithError {}
 

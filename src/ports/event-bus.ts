@@ -18,6 +18,7 @@ export type SearchEvent =
   | EventBase<'TrialCompleted', { trial: number; value: number; metrics: Metrics; durationMs: number }>
   | EventBase<'TrialFailed', { trial: number; error: { name: string; message: string } }>
   | EventBase<'TrialInfeasible', { trial: number; reason: string }>
+  | EventBase<'TrialPruned', { trial: number; reason: string }>
   | EventBase<'SearchSucceeded', { name: string; bestTrial: number; value: number; testMetrics: Metrics; version: number }>
   | EventBase<'SearchFailed', { error: { name: string; message: string } }>
   | EventBase<'ModelVersionRegistered', { name: string; version: number; artifactPrefix: string }>;

@@ -21,6 +21,7 @@ export type TrialOutcomeFields = Pick<
   | 'backend'
   | 'costUsd'
   | 'costBasis'
+  | 'values'
 >;
 
 export interface MetadataStore {

@@ -64,7 +64,14 @@ export interface SearchRecord extends SearchCommon {
   readonly spec: SearchSpec;
   /** Base location the dataset URI is resolved against. */
   readonly dataset: DatasetSummary;
+  /** The primary objective. */
   readonly objective: { readonly metric: string; readonly direction: 'maximize' | 'minimize' };
+  /** Every objective, primary first (several for multi-objective searches). */
+  readonly objectives?: readonly { readonly metric: string; readonly direction: 'maximize' | 'minimize' }[];
+  /** Trial numbers on the Pareto front (multi-objective searches). */
+  readonly paretoFront?: readonly number[];
+  /** The strategy that runs the search (auto resolved). */
+  readonly strategy?: string;
   /** Trials proposed so far (the next trial's number). */
   readonly trialCount: number;
   readonly rounds: number;
@@ -89,9 +96,9 @@ export interface FinalSummary {
   readonly artifactPrefix: string;
 }
 
-export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'infeasible';
+export type TrialStatus = 'proposed' | 'running' | 'completed' | 'failed' | 'infeasible' | 'pruned';
 
-export const TERMINAL_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'failed', 'infeasible'];
+export const TERMINAL_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'failed', 'infeasible', 'pruned'];
 
 export interface FoldSummary {
   readonly metrics: Metrics;
@@ -119,8 +126,16 @@ export interface TrialRecord {
   /** Mean cross-validation metrics over folds. */
   readonly metrics?: Metrics;
   readonly metricsStd?: Metrics;
-  /** The objective's mean value. */
+  /** The primary objective's mean value. */
   readonly value?: number;
+  /** Every objective's value, in the spec's order (multi-objective searches). */
+  readonly values?: readonly number[];
+  /** Epochs this trial trained for, when the strategy chose them (multi-fidelity). */
+  readonly fidelity?: number;
+  /** The trial whose configuration this one evaluates again at a higher fidelity. */
+  readonly promotes?: number;
+  /** The early-stopping (pruning) rule in force when the trial started. */
+  readonly pruning?: { readonly kind: string; readonly [field: string]: unknown };
   /** Fold index (as text) to fold summary; filled as folds finish. */
   readonly folds?: Readonly<Record<string, FoldSummary>>;
   readonly error?: ErrorInfo;

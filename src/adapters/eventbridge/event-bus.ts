@@ -13,6 +13,7 @@ const EVENT_TYPES: Record<SearchEventType, true> = {
   TrialCompleted: true,
   TrialFailed: true,
   TrialInfeasible: true,
+  TrialPruned: true,
   SearchSucceeded: true,
   SearchFailed: true,
   ModelVersionRegistered: true,

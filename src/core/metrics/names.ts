@@ -25,11 +25,23 @@ export const METRIC_NAMES: readonly MetricName[] = [...CLASSIFICATION_METRICS, .
 
 export type Direction = 'maximize' | 'minimize';
 
+/** Measures of a model's size and speed that can be objectives too (always minimized). */
+export const SIZE_METRICS = ['params', 'flops', 'latency_ms'] as const;
+export type SizeMetric = (typeof SIZE_METRICS)[number];
+
+/** Anything a search can optimize: a quality metric, or a size measure. */
+export type ObjectiveMetric = MetricName | SizeMetric;
+
+/** Whether a metric measures size or speed rather than quality. */
+export function isSizeMetric(metric: string): metric is SizeMetric {
+  return (SIZE_METRICS as readonly string[]).includes(metric);
+}
+
 const LOWER_IS_BETTER: ReadonlySet<MetricName> = new Set<MetricName>(['log_loss', 'rmse', 'mae']);
 
 /** The direction in which a metric improves. */
-export function metricDirection(metric: MetricName): Direction {
-  return LOWER_IS_BETTER.has(metric) ? 'minimize' : 'maximize';
+export function metricDirection(metric: ObjectiveMetric): Direction {
+  return isSizeMetric(metric) || LOWER_IS_BETTER.has(metric) ? 'minimize' : 'maximize';
 }
 
 /** Metrics reported for a task, in display order. */

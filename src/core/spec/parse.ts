@@ -115,9 +115,16 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
 }
 
 function objectShape(schema: unknown): Record<string, unknown> | undefined {
-  let current = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown; in?: unknown; schema?: unknown } } | undefined;
+  let current = schema as
+    | { shape?: Record<string, unknown>; def?: { innerType?: unknown; in?: unknown; schema?: unknown; options?: unknown[] } }
+    | undefined;
   for (let depth = 0; current && depth < 8; depth++) {
     if (current.shape) return current.shape;
+    // A union's object branches together name every key the field may have.
+    if (current.def?.options) {
+      const shapes = current.def.options.map(objectShape).filter((s): s is Record<string, unknown> => s !== undefined);
+      return shapes.length ? Object.assign({}, ...shapes) : undefined;
+    }
     current = (current.def?.innerType ?? current.def?.in ?? current.def?.schema) as typeof current;
   }
   return undefined;

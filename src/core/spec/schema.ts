@@ -16,7 +16,16 @@ import {
   type Family,
   type FamilyParameter,
 } from '../space/catalog.js';
-import { CLASSIFICATION_METRICS, METRIC_NAMES, REGRESSION_METRICS, metricDirection } from '../metrics/names.js';
+import {
+  CLASSIFICATION_METRICS,
+  isSizeMetric,
+  METRIC_NAMES,
+  metricDirection,
+  REGRESSION_METRICS,
+  SIZE_METRICS,
+  type Direction,
+  type ObjectiveMetric,
+} from '../metrics/names.js';
 
 const DATA_KINDS = ['tabular', 'image', 'sequence'] as const;
 
@@ -97,20 +106,75 @@ export const DatasetSchema = z
   })
   .strict();
 
-const metricSchema = z.enum(METRIC_NAMES, { error: `expected one of ${METRIC_NAMES.join(', ')}` });
+/** Every search strategy a spec may name. */
+export const STRATEGY_CHOICES = ['auto', 'random', 'grid', 'bayesian', 'tpe', 'evolution', 'nsga2', 'hyperband', 'asha'] as const;
+export type StrategyName = (typeof STRATEGY_CHOICES)[number];
+
+/** Strategies that schedule epochs themselves (multi-fidelity). */
+export const MULTI_FIDELITY_STRATEGIES: readonly StrategyName[] = ['hyperband', 'asha'];
+/** Strategies that optimize several objectives at once. */
+export const MULTI_OBJECTIVE_STRATEGIES: readonly StrategyName[] = ['nsga2', 'random', 'grid', 'hyperband', 'asha'];
+
+const count = (min: number, max: number, doc: string) => z.int().min(min).max(max).optional().describe(doc);
+const fidelityOptions = {
+  minEpochs: count(1, 1000, 'Epochs at the lowest rung (default: a third of the maximum rounded down to a rung).'),
+  reductionFactor: count(2, 10, 'Keep the best 1/reductionFactor at each rung (default 3).'),
+};
 
 export const StrategySchema = z
-  .union([
-    z.enum(['random', 'grid']),
-    z.object({ name: z.literal('random') }).strict(),
-    z
-      .object({
-        name: z.literal('grid'),
-        gridPoints: z.int().min(2).max(50).default(3).describe('Levels per numeric range.'),
-      })
-      .strict(),
-  ], { error: 'expected "random", "grid", or {name, ...options}' })
-  .default('random');
+  .union(
+    [
+      z.enum(STRATEGY_CHOICES),
+      z.object({ name: z.literal('auto') }).strict(),
+      z.object({ name: z.literal('random') }).strict(),
+      z.object({ name: z.literal('grid'), gridPoints: z.int().min(2).max(50).default(3).describe('Levels per numeric range.') }).strict(),
+      z.object({ name: z.literal('bayesian'), initialTrials: count(1, 1000, 'Space-filling trials before the model takes over.') }).strict(),
+      z.object({ name: z.literal('tpe'), startupTrials: count(1, 1000, 'Random trials before the estimators take over.') }).strict(),
+      z
+        .object({
+          name: z.literal('evolution'),
+          population: count(2, 10000, 'Trials in the population (the most recent ones).'),
+          tournament: count(2, 10000, 'Candidates compared to pick each parent.'),
+        })
+        .strict(),
+      z.object({ name: z.literal('nsga2'), population: count(2, 10000, 'Trials per generation.') }).strict(),
+      z.object({ name: z.literal('hyperband'), ...fidelityOptions }).strict(),
+      z.object({ name: z.literal('asha'), ...fidelityOptions }).strict(),
+    ],
+    { error: `expected one of ${STRATEGY_CHOICES.join(', ')}, or {name, ...options}` },
+  )
+  .default('auto')
+  .describe('How candidates are chosen. auto picks Bayesian optimization or TPE by the space.');
+
+const PRUNER_CHOICES = ['none', 'median'] as const;
+
+export const PrunerSchema = z
+  .union(
+    [
+      z.enum(PRUNER_CHOICES),
+      z
+        .object({
+          name: z.literal('median'),
+          warmupEpochs: z.int().min(0).max(1000).default(5).describe('Epochs every trial trains before it can be pruned.'),
+          minTrials: z.int().min(1).max(1000).default(5).describe('Completed trials needed before pruning starts.'),
+        })
+        .strict(),
+    ],
+    { error: 'expected "none", "median", or {name: median, warmupEpochs?, minTrials?}' },
+  )
+  .default('none')
+  .describe('Stop unpromising trials early: median stops a trial whose validation loss is worse than the median of earlier trials at the same epoch.');
+
+const objectiveMetricSchema = z.enum([...METRIC_NAMES, ...SIZE_METRICS], {
+  error: `expected one of ${[...METRIC_NAMES, ...SIZE_METRICS].join(', ')}`,
+});
+
+const ObjectiveSchema = z
+  .object({
+    metric: objectiveMetricSchema,
+    direction: z.enum(['maximize', 'minimize']).optional().describe('Defaults to the metric\'s natural direction.'),
+  })
+  .strict();
 
 const COMPUTE_TARGETS = ['auto', 'lambda', 'gpu'] as const;
 
@@ -146,12 +210,11 @@ export const SearchSpecSchema = z
     task: z.enum(['classification', 'regression']),
     dataset: DatasetSchema,
     objective: z
-      .object({
-        metric: metricSchema,
-        direction: z.enum(['maximize', 'minimize']).optional().describe('Defaults to the metric\'s natural direction.'),
+      .union([ObjectiveSchema, z.array(ObjectiveSchema).min(1).max(4)], {
+        error: 'expected {metric, direction?} or a list of them (the first is the primary objective)',
       })
-      .strict()
-      .optional(),
+      .optional()
+      .describe('What to optimize; a list optimizes several objectives at once (a Pareto front), e.g. accuracy and latency_ms.'),
     evaluation: z
       .object({
         folds: z.int().min(2).max(20).default(5).describe('Cross-validation folds (stratified for classification).'),
@@ -176,6 +239,12 @@ export const SearchSpecSchema = z
       .strict()
       .prefault({}),
     strategy: StrategySchema,
+    pruner: PrunerSchema,
+    warmStart: z
+      .object({ from: z.array(z.string().min(1)).min(1).max(20).describe('Ids of earlier searches over the same space.') })
+      .strict()
+      .optional()
+      .describe('Seed the strategy with the trials of earlier searches.'),
     compute: ComputeSchema,
     budget: z
       .object({
@@ -193,21 +262,33 @@ export const SearchSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
-    const metric = spec.objective?.metric;
+    const objectives = Array.isArray(spec.objective) ? spec.objective : spec.objective ? [spec.objective] : [];
     const allowed: readonly string[] = spec.task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
-    if (metric && !allowed.includes(metric)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['objective', 'metric'],
-        message: `${metric} is not a ${spec.task} metric; expected one of ${allowed.join(', ')}`,
-      });
+    const at = (i: number, field: string) => (Array.isArray(spec.objective) ? ['objective', i, field] : ['objective', field]);
+    objectives.forEach(({ metric, direction }, i) => {
+      if (!isSizeMetric(metric) && !allowed.includes(metric)) {
+        ctx.addIssue({ code: 'custom', path: at(i, 'metric'), message: `${metric} is not a ${spec.task} metric; expected one of ${[...allowed, ...SIZE_METRICS].join(', ')}` });
+      } else if (i === 0 && isSizeMetric(metric)) {
+        ctx.addIssue({ code: 'custom', path: at(i, 'metric'), message: `the first objective must measure quality (${allowed.join(', ')}); list ${metric} after it` });
+      }
+      if (direction && direction !== metricDirection(metric)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at(i, 'direction'),
+          message: `${metric} is better when it is ${metricDirection(metric) === 'maximize' ? 'higher' : 'lower'}; use ${metricDirection(metric)} or leave direction out`,
+        });
+      }
+    });
+    const strategy = typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name;
+    if (objectives.length > 1 && !MULTI_OBJECTIVE_STRATEGIES.includes(strategy) && strategy !== 'auto') {
+      ctx.addIssue({ code: 'custom', path: ['strategy'], message: `${strategy} optimizes one objective; with several use ${MULTI_OBJECTIVE_STRATEGIES.join(', ')} (or auto)` });
     }
-    if (metric && spec.objective?.direction && spec.objective.direction !== metricDirection(metric)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['objective', 'direction'],
-        message: `${metric} is better when it is ${metricDirection(metric) === 'maximize' ? 'higher' : 'lower'}; use ${metricDirection(metric)} or leave direction out`,
-      });
+    if (strategy === 'nsga2' && objectives.length < 2) {
+      ctx.addIssue({ code: 'custom', path: ['objective'], message: 'nsga2 needs at least two objectives, e.g. [{metric: accuracy}, {metric: latency_ms}]' });
+    }
+    const epochs = (spec.space as SpaceSpec).epochs;
+    if (MULTI_FIDELITY_STRATEGIES.includes(strategy) && epochs !== undefined && typeof epochs !== 'number') {
+      ctx.addIssue({ code: 'custom', path: ['space', 'epochs'], message: `${strategy} schedules epochs itself; give space.epochs as one number, the most any trial trains` });
     }
     const { dataset } = spec;
     if (dataset.kind === 'image' && !dataset.shape) {
@@ -265,17 +346,36 @@ export function specFamilies(space: Pick<SpaceSpec, 'family'>): Family[] {
   return [...new Set(list as Family[])];
 }
 
-/** The objective with its direction resolved. */
-export function specObjective(spec: SearchSpec): { metric: (typeof METRIC_NAMES)[number]; direction: 'maximize' | 'minimize' } {
-  const metric = spec.objective?.metric ?? (spec.task === 'classification' ? 'accuracy' : 'r2');
-  return { metric, direction: spec.objective?.direction ?? metricDirection(metric) };
+/** An objective with its direction resolved. */
+export interface ResolvedObjective {
+  readonly metric: ObjectiveMetric;
+  readonly direction: Direction;
+}
+
+/** Every objective, primary first, with directions resolved. */
+export function specObjectives(spec: SearchSpec): ResolvedObjective[] {
+  const given = Array.isArray(spec.objective) ? spec.objective : spec.objective ? [spec.objective] : [];
+  const list = given.length ? given : [{ metric: spec.task === 'classification' ? ('accuracy' as const) : ('r2' as const) }];
+  return list.map((o) => ({ metric: o.metric, direction: o.direction ?? metricDirection(o.metric) }));
+}
+
+/** The primary objective. */
+export function specObjective(spec: SearchSpec): ResolvedObjective {
+  return specObjectives(spec)[0] as ResolvedObjective;
 }
 
 /** The strategy's name and options, whichever way the spec wrote it. */
-export function specStrategy(spec: SearchSpec): { name: 'random' | 'grid'; gridPoints: number } {
+export function specStrategy(spec: SearchSpec): { name: StrategyName; [option: string]: unknown } {
   const s = spec.strategy;
-  if (typeof s === 'string') return { name: s, gridPoints: 3 };
-  return { name: s.name, gridPoints: 'gridPoints' in s ? s.gridPoints : 3 };
+  return typeof s === 'string' ? { name: s } : { ...s };
+}
+
+/** The pruner's settings, or null for none. */
+export function specPruner(spec: SearchSpec): { name: 'median'; warmupEpochs: number; minTrials: number } | null {
+  const p = spec.pruner;
+  if (p === 'none') return null;
+  if (p === 'median') return { name: 'median', warmupEpochs: 5, minTrials: 5 };
+  return p;
 }
 
 /** Default size above which `compute: auto` sends a trial to a GPU container. */

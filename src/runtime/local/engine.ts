@@ -11,7 +11,7 @@ import { parseDocument } from 'yaml';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LocalDatasetSource } from '../../adapters/filesystem/dataset-source.js';
 import { failSearch } from '../../app/finish-search.js';
-import { prepareSearch } from '../../app/start-search.js';
+import { prepareSearch, validateWarmStart } from '../../app/start-search.js';
 import type { Services } from '../../app/services.js';
 import { shareTable } from '../../core/data/table.js';
 import { SearchError, SpecError } from '../../core/errors.js';
@@ -203,6 +203,8 @@ export async function runLocalSearch(specPath: string, options: LocalSearchOptio
   const tables = { [context.datasetUri]: shareTable(context.problem.table) };
   const searchId = newSearchId(spec.name, new Date());
   return withRun(options, dataRoots, tables, workers, async (services, pool, store) => {
+    // Warm starts name earlier searches, so they are checked against the store.
+    await validateWarmStart(store.metadata, context);
     services.cache.set(`context:${searchId}`, Promise.resolve(context));
     options.onStart?.({ searchId, workers, spec: context.spec });
     const failure = await execute(services, pool, { searchId, spec: raw, source: specPath, base }, options.signal);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SpecError } from '../../../src/core/errors.js';
 import { searchSpecJsonSchema } from '../../../src/core/spec/json-schema.js';
 import { parseSpecText } from '../../../src/core/spec/parse.js';
-import { specObjective, specStrategy } from '../../../src/core/spec/schema.js';
+import { specObjective, specObjectives, specPruner, specStrategy } from '../../../src/core/spec/schema.js';
 import { EXAMPLES, PROJECT_ROOT } from '../../helpers.js';
 
 const base = `
@@ -32,7 +32,8 @@ describe('parseSpecText', () => {
     expect(spec.budget.maxParallel).toBe(2);
     expect(spec.seed).toBe(0);
     expect(specObjective(spec)).toEqual({ metric: 'accuracy', direction: 'maximize' });
-    expect(specStrategy(spec)).toEqual({ name: 'random', gridPoints: 3 });
+    expect(specStrategy(spec)).toEqual({ name: 'auto' });
+    expect(specPruner(spec)).toBeNull();
   });
 
   it('accepts JSON as well as YAML', () => {
@@ -82,6 +83,39 @@ describe('parseSpecText', () => {
       path: 'objective.direction',
       message: 'log_loss is better when it is lower; use minimize or leave direction out',
     });
+  });
+
+  it('accepts several objectives, quality first, and resolves their directions', () => {
+    const spec = parseSpecText(base + 'objective: [{ metric: f1_macro }, { metric: latency_ms }, { metric: params }]\nstrategy: nsga2\n');
+    expect(specObjectives(spec)).toEqual([
+      { metric: 'f1_macro', direction: 'maximize' },
+      { metric: 'latency_ms', direction: 'minimize' },
+      { metric: 'params', direction: 'minimize' },
+    ]);
+    expect(issuesOf(base + 'objective: [{ metric: params }, { metric: accuracy }]\n')[0]).toEqual({
+      path: 'objective[0].metric',
+      message: 'the first objective must measure quality (accuracy, precision_macro, precision_weighted, recall_macro, recall_weighted, f1_macro, f1_weighted, roc_auc, log_loss); list params after it',
+    });
+    expect(issuesOf(base + 'objective: [{ metric: accuracy }, { metric: latency_ms }]\nstrategy: bayesian\n')[0]).toEqual({
+      path: 'strategy',
+      message: 'bayesian optimizes one objective; with several use nsga2, random, grid, hyperband, asha (or auto)',
+    });
+    expect(issuesOf(base + 'strategy: nsga2\n')[0]?.path).toBe('objective');
+  });
+
+  it('reads strategy and pruner options', () => {
+    const spec = parseSpecText(base.replace('family: mlp', 'family: mlp, epochs: 27') + 'strategy: { name: hyperband, minEpochs: 1, reductionFactor: 3 }\npruner: median\n');
+    expect(specStrategy(spec)).toEqual({ name: 'hyperband', minEpochs: 1, reductionFactor: 3 });
+    expect(specPruner(spec)).toEqual({ name: 'median', warmupEpochs: 5, minTrials: 5 });
+    expect(issuesOf(base + 'strategy: { name: hyperband }\n'.replace('{ name: hyperband }', '{ name: hyperband, minEpoch: 2 }'))).toContainEqual({
+      path: 'strategy.minEpoch',
+      message: 'unknown field; did you mean minEpochs?',
+    });
+    expect(issuesOf(base.replace('family: mlp', 'family: mlp, epochs: { min: 5, max: 50 }') + 'strategy: asha\n')[0]).toEqual({
+      path: 'space.epochs',
+      message: 'asha schedules epochs itself; give space.epochs as one number, the most any trial trains',
+    });
+    expect(issuesOf(base + 'strategy: annealing\n')[0]?.path).toBe('strategy');
   });
 
   it('checks that families fit the kind of data', () => {
