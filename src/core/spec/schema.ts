@@ -117,7 +117,7 @@ export const MULTI_OBJECTIVE_STRATEGIES: readonly StrategyName[] = ['nsga2', 'ra
 
 const count = (min: number, max: number, doc: string) => z.int().min(min).max(max).optional().describe(doc);
 const fidelityOptions = {
-  minEpochs: count(1, 1000, 'Epochs at the lowest rung (default: a third of the maximum rounded down to a rung).'),
+  minEpochs: count(1, 1000, 'Epochs at the lowest rung (default: the maximum divided by reductionFactor cubed, at least 1).'),
   reductionFactor: count(2, 10, 'Keep the best 1/reductionFactor at each rung (default 3).'),
 };
 

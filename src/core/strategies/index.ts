@@ -3,9 +3,12 @@
  * ask/tell tuner) to its implementation. A new strategy is one new module plus one entry
  * in {@link STRATEGY_FACTORIES}.
  */
+import type { SearchSpace } from '../space/space.js';
 import type { SearchSpec } from '../spec/schema.js';
-import { specStrategy } from '../spec/schema.js';
+import { specObjectives, specStrategy } from '../spec/schema.js';
+import { ashaStrategy } from './asha.js';
 import { gridStrategy } from './grid.js';
+import { hyperbandStrategy, type HyperbandOptions, type MultiFidelityOptions } from './hyperband.js';
 import { randomStrategy } from './random.js';
 import type { Strategy } from './strategy.js';
 
@@ -24,6 +27,9 @@ export interface StrategyConfig {
 export const STRATEGY_FACTORIES: Readonly<Record<string, (config: StrategyConfig) => Strategy>> = {
   random: () => randomStrategy as Strategy,
   grid: (config) => gridStrategy(typeof config.gridPoints === 'number' ? config.gridPoints : 3) as Strategy,
+  // Options: reductionFactor, minEpochs, maxEpochs, loop (validated by the strategy).
+  hyperband: (config) => hyperbandStrategy(config as HyperbandOptions) as Strategy,
+  asha: (config) => ashaStrategy(config as MultiFidelityOptions) as Strategy,
 };
 
 /** The names strategies are registered under. */
@@ -36,7 +42,18 @@ export function createStrategy(config: StrategyConfig): Strategy {
   return factory(config);
 }
 
-/** The strategy a spec asks for. */
-export function strategyFor(spec: SearchSpec): Strategy {
-  return createStrategy(specStrategy(spec));
+/** The strategy a spec asks for; `auto` is resolved for the spec's space. */
+export function strategyFor(spec: SearchSpec, space: SearchSpace): Strategy {
+  const config = specStrategy(spec);
+  return createStrategy(config.name === 'auto' ? { name: autoStrategyName(spec, space) } : config);
+}
+
+/**
+ * What `auto` means for a space: several objectives get NSGA-II; otherwise a Gaussian
+ * process suits small spaces and budgets, and TPE large or deeply conditional ones.
+ */
+export function autoStrategyName(spec: SearchSpec, space: SearchSpace): string {
+  if (specObjectives(spec).length > 1) return STRATEGY_FACTORIES.nsga2 ? 'nsga2' : 'random';
+  const model = space.parameters.length <= 16 && spec.budget.maxTrials <= 500 ? 'bayesian' : 'tpe';
+  return STRATEGY_FACTORIES[model] ? model : 'random';
 }

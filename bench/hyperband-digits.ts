@@ -1,0 +1,100 @@
+/**
+ * Multi-fidelity benchmark on real data (part of `npm run bench:search`): how many training
+ * epochs Hyperband needs to find a model with cross-validated accuracy of at least 0.97 on
+ * the digits data, against random search that trains every candidate with the full
+ * budget. Same space, folds and seeds for both; epochs are counted as actually trained
+ * (early stopping included), summed over folds. Prints the median over seeds and the ratio.
+ *
+ *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97]
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { buildContext, costOf, parseTable } from '../src/app/context.js';
+import { parseSpec } from '../src/core/spec/parse.js';
+import type { Assignment } from '../src/core/space/space.js';
+import { crossValidate } from '../src/core/training/evaluate.js';
+import { createTuner } from '../src/core/tuner.js';
+import { initBackend } from '../src/runtime/backend.js';
+
+const { values: args } = parseArgs({
+  options: { seeds: { type: 'string', default: '5' }, target: { type: 'string', default: '0.97' }, 'max-epochs': { type: 'string', default: '20000' } },
+});
+const seeds = Number(args.seeds);
+const target = Number(args.target);
+const epochCap = Number(args['max-epochs']);
+const MAX_EPOCHS = 27;
+
+const spec = parseSpec({
+  name: 'digits-bench',
+  task: 'classification',
+  dataset: { uri: 'digits.csv', target: 'digit', kind: 'image', shape: [8, 8, 1] },
+  evaluation: { folds: 3, patience: 5 },
+  space: {
+    family: 'mlp',
+    learningRate: { min: 1e-4, max: 3e-2, log: true },
+    batchSize: [32, 64, 128],
+    epochs: MAX_EPOCHS,
+    mlp: { layers: { min: 1, max: 3 }, units: { min: 8, max: 256, log: true }, dropout: { min: 0, max: 0.5 }, activation: ['relu', 'tanh', 'sigmoid'] },
+  },
+  budget: { maxTrials: 1000 },
+});
+const text = readFileSync(new URL('../examples/datasets/digits.csv', import.meta.url), 'utf8');
+const context = buildContext(spec, 'digits.csv', parseTable(text, 'digits.csv'));
+
+/** Cross-validate one candidate for `epochs` epochs; returns accuracy and epochs actually trained. */
+async function evaluate(assignment: Assignment, epochs: number, seed: number): Promise<{ accuracy: number; epochs: number }> {
+  const { architecture } = costOf(context, assignment);
+  const cv = await crossValidate({
+    problem: context.problem,
+    plan: context.plan,
+    architecture,
+    assignment: { ...assignment, epochs },
+    patience: spec.evaluation.patience,
+    seed,
+    prepare: (f) => context.fold(f),
+  });
+  return { accuracy: cv.mean.accuracy ?? 0, epochs: cv.folds.reduce((n, f) => n + f.history.length, 0) };
+}
+
+/** Epochs spent until an evaluation reaches the target (Infinity if the cap comes first). */
+async function epochsToTarget(strategy: 'random' | 'hyperband', seed: number): Promise<{ epochs: number; trials: number }> {
+  const tuner = createTuner({
+    space: context.space,
+    strategy: strategy === 'hyperband' ? { name: 'hyperband', reductionFactor: 3, minEpochs: 1, loop: true } : 'random',
+    direction: 'maximize',
+    seed,
+    ...(strategy === 'hyperband' ? { fidelity: { min: 1, max: MAX_EPOCHS } } : {}),
+  });
+  let spent = 0;
+  for (let trials = 1; spent < epochCap; trials++) {
+    const [trial] = tuner.ask(1);
+    if (!trial) break;
+    const result = await evaluate(trial.params, trial.fidelity ?? MAX_EPOCHS, seed * 100_003 + trials);
+    spent += result.epochs;
+    tuner.tell(trial.id, result.accuracy);
+    if (result.accuracy >= target) return { epochs: spent, trials };
+  }
+  return { epochs: Infinity, trials: Number.NaN };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const backend = await initBackend('auto');
+console.log(`digits, MLP space, 3-fold CV, target accuracy ${target}, up to ${MAX_EPOCHS} epochs per candidate, ${seeds} seeds (${backend.detail})`);
+const results: Record<string, number[]> = { random: [], hyperband: [] };
+for (let seed = 0; seed < seeds; seed++) {
+  for (const strategy of ['random', 'hyperband'] as const) {
+    const started = performance.now();
+    const { epochs, trials } = await epochsToTarget(strategy, seed);
+    results[strategy]?.push(epochs);
+    console.log(`seed ${seed} ${strategy.padEnd(9)} ${String(epochs).padStart(6)} epochs over ${trials} evaluations (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+}
+const random = median(results.random as number[]);
+const hyperband = median(results.hyperband as number[]);
+console.log(`median epochs to reach ${target}: random ${random}, hyperband ${hyperband}; hyperband needs ${((hyperband / random) * 100).toFixed(0)}% of random's epochs (ratio ${(hyperband / random).toFixed(3)})`);
