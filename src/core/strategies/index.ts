@@ -7,6 +7,9 @@ import type { SearchSpace } from '../space/space.js';
 import type { SearchSpec } from '../spec/schema.js';
 import { specObjectives, specStrategy } from '../spec/schema.js';
 import { ashaStrategy } from './asha.js';
+import { evolutionStrategy } from './evolution.js';
+import { nsga2Strategy } from './nsga2.js';
+import { tpeStrategy } from './tpe.js';
 import { gridStrategy } from './grid.js';
 import { hyperbandStrategy, type HyperbandOptions, type MultiFidelityOptions } from './hyperband.js';
 import { randomStrategy } from './random.js';
@@ -16,12 +19,20 @@ export type { Candidate, Observation, Proposal, ProposeRequest, Strategy, TrialO
 export { scored } from './strategy.js';
 export { gridSize, gridStrategy, MAX_GRID_POINTS } from './grid.js';
 export { randomStrategy } from './random.js';
+export { paretoFrontOf } from './nsga2.js';
 
 /** A strategy's name and its options, as a spec or a tuner gives them. */
 export interface StrategyConfig {
   readonly name: string;
   readonly [option: string]: unknown;
 }
+
+/** A numeric (or boolean) option, or undefined for the strategy's default; `alias` is the spec's name for it. */
+const num = (config: StrategyConfig, key: string, alias?: string): number | undefined => {
+  const value = config[key] ?? (alias ? config[alias] : undefined);
+  return typeof value === 'number' ? value : undefined;
+};
+const bool = (config: StrategyConfig, key: string): boolean | undefined => (typeof config[key] === 'boolean' ? (config[key] as boolean) : undefined);
 
 /** Builds each registered strategy from its options. */
 export const STRATEGY_FACTORIES: Readonly<Record<string, (config: StrategyConfig) => Strategy>> = {
@@ -30,6 +41,29 @@ export const STRATEGY_FACTORIES: Readonly<Record<string, (config: StrategyConfig
   // Options: reductionFactor, minEpochs, maxEpochs, loop (validated by the strategy).
   hyperband: (config) => hyperbandStrategy(config as HyperbandOptions) as Strategy,
   asha: (config) => ashaStrategy(config as MultiFidelityOptions) as Strategy,
+  tpe: (config) =>
+    tpeStrategy({
+      startupTrials: num(config, 'startupTrials'),
+      candidates: num(config, 'candidates'),
+      multivariate: bool(config, 'multivariate'),
+      priorWeight: num(config, 'priorWeight'),
+      constantLiar: bool(config, 'constantLiar'),
+    }) as Strategy,
+  evolution: (config) =>
+    evolutionStrategy({
+      populationSize: num(config, 'populationSize', 'population'),
+      tournamentSize: num(config, 'tournamentSize', 'tournament'),
+      mutations: num(config, 'mutations'),
+      mutationScale: num(config, 'mutationScale'),
+    }) as Strategy,
+  nsga2: (config) =>
+    nsga2Strategy({
+      populationSize: num(config, 'populationSize', 'population'),
+      crossoverProbability: num(config, 'crossoverProbability'),
+      mutationProbability: num(config, 'mutationProbability'),
+      crossoverEta: num(config, 'crossoverEta'),
+      mutationEta: num(config, 'mutationEta'),
+    }) as Strategy,
 };
 
 /** The names strategies are registered under. */
