@@ -7,6 +7,7 @@ import type { SearchSpace } from '../space/space.js';
 import type { SearchSpec } from '../spec/schema.js';
 import { specObjectives, specStrategy } from '../spec/schema.js';
 import { ashaStrategy } from './asha.js';
+import { bayesianStrategy } from './bayesian/index.js';
 import { evolutionStrategy } from './evolution.js';
 import { nsga2Strategy } from './nsga2.js';
 import { tpeStrategy } from './tpe.js';
@@ -41,6 +42,8 @@ export const STRATEGY_FACTORIES: Readonly<Record<string, (config: StrategyConfig
   // Options: reductionFactor, minEpochs, maxEpochs, loop (validated by the strategy).
   hyperband: (config) => hyperbandStrategy(config as HyperbandOptions) as Strategy,
   asha: (config) => ashaStrategy(config as MultiFidelityOptions) as Strategy,
+  bayesian: (config) =>
+    bayesianStrategy({ initialTrials: num(config, 'initialTrials'), candidates: num(config, 'candidates'), restarts: num(config, 'restarts') }) as Strategy,
   tpe: (config) =>
     tpeStrategy({
       startupTrials: num(config, 'startupTrials'),

@@ -56,7 +56,9 @@ export function bayesianStrategy(options: BayesianOptions = {}): Strategy<Bayesi
     propose(request: ProposeRequest<BayesianState>): Proposal<BayesianState> {
       const { space, seed, history, count, feasible } = request;
       const encoding = new SpaceEncoding(space);
-      const initialTrials = options.initialTrials ?? Math.max(5, encoding.searchDimension + 1);
+      const initialTrials = Math.max(0, options.initialTrials ?? Math.max(5, encoding.searchDimension + 1));
+      const restarts = Math.max(1, Math.floor(options.restarts ?? 5));
+      const largestPool = Math.max(1, Math.floor(options.candidates ?? 2048));
       const completed = completedTrials(history);
       const infeasible = history.filter((o) => o.outcome === 'infeasible');
       const pending = history.filter((o) => o.outcome === 'pending').map((o) => o.assignment);
@@ -101,7 +103,7 @@ export function bayesianStrategy(options: BayesianOptions = {}): Strategy<Bayesi
             acquisition = { objective: objective.process, incumbent: objective.incumbent, ...(constraint ? { feasibility: constraint } : {}) };
           }
           const n = objective.process.size;
-          const size = poolSize(options.candidates ?? 2048, n, encoding.featureCount);
+          const size = poolSize(largestPool, n, encoding.featureCount);
           const found = maximizeAcquisition({
             encoding,
             model: acquisition,
@@ -112,7 +114,7 @@ export function bayesianStrategy(options: BayesianOptions = {}): Strategy<Bayesi
             anchors: objective.anchors,
             poolSize: size,
             perAnchor: Math.max(16, Math.min(64, Math.round(size / (4 * objective.anchors.length)))),
-            starts: options.restarts ?? 5,
+            starts: restarts,
             localIterations: n <= LOCAL_ITERATIONS.longFrom ? LOCAL_ITERATIONS.short : LOCAL_ITERATIONS.long,
           });
           assignment = found?.assignment ?? fallbackPoint(space, seed, number, accept);
