@@ -3,10 +3,13 @@
  * epochs Hyperband needs to find a model with cross-validated accuracy of at least 0.97 on
  * the digits data, against random search that trains every candidate with the full
  * budget. Same space, folds and seeds for both; epochs are counted as actually trained
- * (early stopping included), summed over folds. Prints the median over seeds and the ratio.
+ * (early stopping included), summed over folds. A promoted candidate continues from the
+ * weights it reached at the lower rung, as searches do. Prints the median over seeds and
+ * the ratio.
  *
- *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97]
+ *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97] [--min-epochs 3] [--restart]
  */
+import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -18,7 +21,14 @@ import { createTuner } from '../src/core/tuner.js';
 import { initBackend } from '../src/runtime/backend.js';
 
 const { values: args } = parseArgs({
-  options: { seeds: { type: 'string', default: '5' }, target: { type: 'string', default: '0.97' }, 'max-epochs': { type: 'string', default: '20000' } },
+  options: {
+    seeds: { type: 'string', default: '5' },
+    target: { type: 'string', default: '0.97' },
+    'max-epochs': { type: 'string', default: '20000' },
+    'min-epochs': { type: 'string', default: '3' },
+    only: { type: 'string' },
+    restart: { type: 'boolean', default: false },
+  },
 });
 const seeds = Number(args.seeds);
 const target = Number(args.target);
@@ -42,18 +52,37 @@ const spec = parseSpec({
 const text = readFileSync(new URL('../examples/datasets/digits.csv', import.meta.url), 'utf8');
 const context = buildContext(spec, 'digits.csv', parseTable(text, 'digits.csv'));
 
-/** Cross-validate one candidate for `epochs` epochs; returns accuracy and epochs actually trained. */
-async function evaluate(assignment: Assignment, epochs: number, seed: number): Promise<{ accuracy: number; epochs: number }> {
+/** Fold weights of evaluated candidates, so promotions continue rather than restart. */
+const checkpoints = new Map<number, tf.Tensor[][]>();
+
+function forget(id: number): void {
+  checkpoints.get(id)?.flat().forEach((t) => t.dispose());
+  checkpoints.delete(id);
+}
+
+/**
+ * Cross-validate one candidate for `epochs` epochs, continuing from `from`'s checkpoint
+ * when given; returns accuracy and the epochs actually trained.
+ */
+async function evaluate(id: number, assignment: Assignment, epochs: number, seed: number, from?: { id: number; epochs: number }): Promise<{ accuracy: number; epochs: number }> {
   const { architecture } = costOf(context, assignment);
+  const start = from && !args.restart ? checkpoints.get(from.id) : undefined;
+  const kept: tf.Tensor[][] = [];
   const cv = await crossValidate({
     problem: context.problem,
     plan: context.plan,
     architecture,
-    assignment: { ...assignment, epochs },
+    assignment: { ...assignment, epochs: start && from ? Math.max(1, epochs - from.epochs) : epochs },
     patience: spec.evaluation.patience,
     seed,
     prepare: (f) => context.fold(f),
+    ...(start ? { startFrom: (f: number) => start[f] } : {}),
+    keep: (f, model) => void (kept[f] = model.getWeights().map((w) => w.clone())),
   });
+  if (from) forget(from.id);
+  checkpoints.set(id, kept);
+  // Keep memory bounded: checkpoints of long-finished brackets are no longer promoted.
+  for (const old of checkpoints.keys()) if (checkpoints.size > 60) forget(old);
   return { accuracy: cv.mean.accuracy ?? 0, epochs: cv.folds.reduce((n, f) => n + f.history.length, 0) };
 }
 
@@ -61,7 +90,7 @@ async function evaluate(assignment: Assignment, epochs: number, seed: number): P
 async function epochsToTarget(strategy: 'random' | 'hyperband', seed: number): Promise<{ epochs: number; trials: number }> {
   const tuner = createTuner({
     space: context.space,
-    strategy: strategy === 'hyperband' ? { name: 'hyperband', reductionFactor: 3, minEpochs: 1, loop: true } : 'random',
+    strategy: strategy === 'hyperband' ? { name: 'hyperband', reductionFactor: 3, minEpochs: Number(args['min-epochs']), loop: true } : 'random',
     direction: 'maximize',
     seed,
     ...(strategy === 'hyperband' ? { fidelity: { min: 1, max: MAX_EPOCHS } } : {}),
@@ -70,11 +99,16 @@ async function epochsToTarget(strategy: 'random' | 'hyperband', seed: number): P
   for (let trials = 1; spent < epochCap; trials++) {
     const [trial] = tuner.ask(1);
     if (!trial) break;
-    const result = await evaluate(trial.params, trial.fidelity ?? MAX_EPOCHS, seed * 100_003 + trials);
+    const parent = trial.promotes === undefined ? undefined : { id: trial.promotes, epochs: tuner.trials()[trial.promotes]?.fidelity ?? 0 };
+    const result = await evaluate(trial.id, trial.params, trial.fidelity ?? MAX_EPOCHS, seed * 100_003 + trials, parent);
     spent += result.epochs;
     tuner.tell(trial.id, result.accuracy);
-    if (result.accuracy >= target) return { epochs: spent, trials };
+    if (result.accuracy >= target) {
+      for (const id of [...checkpoints.keys()]) forget(id);
+      return { epochs: spent, trials };
+    }
   }
+  for (const id of [...checkpoints.keys()]) forget(id);
   return { epochs: Infinity, trials: Number.NaN };
 }
 
@@ -88,7 +122,7 @@ const backend = await initBackend('auto');
 console.log(`digits, MLP space, 3-fold CV, target accuracy ${target}, up to ${MAX_EPOCHS} epochs per candidate, ${seeds} seeds (${backend.detail})`);
 const results: Record<string, number[]> = { random: [], hyperband: [] };
 for (let seed = 0; seed < seeds; seed++) {
-  for (const strategy of ['random', 'hyperband'] as const) {
+  for (const strategy of (args.only ? [args.only] : ['random', 'hyperband']) as ('random' | 'hyperband')[]) {
     const started = performance.now();
     const { epochs, trials } = await epochsToTarget(strategy, seed);
     results[strategy]?.push(epochs);

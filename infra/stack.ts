@@ -30,12 +30,14 @@ interface Access {
 }
 
 const DATA = ['datasets/', 'specs/'];
+/** Trainers also read checkpoints: a multi-fidelity promotion continues its parent's weights. */
+const TRAINER_READS = [...DATA, 'searches/'];
 
 /** Each workflow task's function: its file, sizing and access. */
 const TASKS: Record<TaskName, { entry: string; description: string; access: Access; trainer?: boolean }> = {
   StartSearch: { entry: 'start-search.ts', description: 'Validate a spec and record the search', access: { table: 'write', reads: DATA, writes: ['searches/'], publishes: true } },
   ProposeTrials: { entry: 'propose-trials.ts', description: 'Propose the next batch of trials', access: { table: 'write', reads: DATA, publishes: true } },
-  RunTrial: { entry: 'run-trial.ts', description: 'Train and cross-validate one trial', access: { table: 'write', reads: DATA, writes: ['searches/'], publishes: true }, trainer: true },
+  RunTrial: { entry: 'run-trial.ts', description: 'Train and cross-validate one trial', access: { table: 'write', reads: TRAINER_READS, writes: ['searches/'], publishes: true }, trainer: true },
   RecordTrialFailure: { entry: 'record-trial-failure.ts', description: 'Record a trial that could not run', access: { table: 'write', publishes: true } },
   RecordRound: { entry: 'record-round.ts', description: 'Record a round and check the budget', access: { table: 'write' } },
   SelectBest: { entry: 'select-best.ts', description: 'Pick the best trial', access: { table: 'read' } },
@@ -95,7 +97,7 @@ export class ModelsmithStack extends Stack {
     ) as Record<TaskName, ModelsmithFunction>;
 
     const trainer = (this.trainer = new GpuTrainer(this, 'GpuTrainer', { storage }));
-    grant(trainer.taskDefinition.taskRole, { table: 'write', reads: DATA, writes: ['searches/'], publishes: true });
+    grant(trainer.taskDefinition.taskRole, { table: 'write', reads: TRAINER_READS, writes: ['searches/'], publishes: true });
 
     const workflow = (this.workflow = new SearchWorkflow(this, 'Workflow', { tasks, trainer }));
     const stateMachineArn = workflow.stateMachine.stateMachineArn;

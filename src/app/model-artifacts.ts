@@ -50,3 +50,31 @@ export async function loadModel(artifacts: ArtifactStore, prefix: string): Promi
     }),
   );
 }
+
+/** Store weight tensors as `<key>.json` (shapes) and `<key>.bin` (float32 values). */
+export async function saveWeights(artifacts: ArtifactStore, key: string, weights: readonly tf.Tensor[]): Promise<void> {
+  const sizes = weights.map((w) => w.size);
+  const values = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  for (const w of weights) {
+    values.set(w.dataSync() as Float32Array, offset);
+    offset += w.size;
+  }
+  await artifacts.put(`${key}.bin`, new Uint8Array(values.buffer), 'application/octet-stream');
+  await artifacts.put(`${key}.json`, JSON.stringify({ shapes: weights.map((w) => w.shape) }), 'application/json');
+}
+
+/** Weights stored by {@link saveWeights}, or undefined when there are none. The caller disposes them. */
+export async function loadWeights(artifacts: ArtifactStore, key: string): Promise<tf.Tensor[] | undefined> {
+  const [meta, bin] = await Promise.all([artifacts.get(`${key}.json`), artifacts.get(`${key}.bin`)]);
+  if (!meta || !bin) return undefined;
+  const { shapes } = JSON.parse(new TextDecoder().decode(meta)) as { shapes: number[][] };
+  const values = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  let offset = 0;
+  return shapes.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const tensor = tf.tensor(values.subarray(offset, offset + size), shape);
+    offset += size;
+    return tensor;
+  });
+}

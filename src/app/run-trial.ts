@@ -10,6 +10,7 @@ import { medianStoppingRule, shouldPrune, type PruningRule } from '../core/prune
 import { specPruner } from '../core/spec/schema.js';
 import { estimateRunCost } from '../core/cost.js';
 import { buildModel } from '../core/models/build.js';
+import type * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/random.js';
 import { crossValidate, type FoldResult } from '../core/training/evaluate.js';
 import type { EpochRecord } from '../core/training/train.js';
@@ -18,6 +19,7 @@ import { artifactKeys } from '../ports/artifact-store.js';
 import type { FoldSummary, SearchRecord, TrialRecord, TrialStatus } from '../ports/records.js';
 import type { TrialOutcomeFields } from '../ports/metadata-store.js';
 import { contextOf, costOf } from './context.js';
+import { loadWeights, saveWeights } from './model-artifacts.js';
 import { requireSearch, TrialRef } from './refs.js';
 import { nowIso, type Services } from './services.js';
 
@@ -96,11 +98,14 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
 
   const context = await contextOf(services, searchId, search.spec, search.dataset.uri);
   const { architecture, cost } = costOf(context, trial.assignment);
-  // A multi-fidelity strategy chose how many epochs this evaluation gets.
-  const assignment = trial.fidelity === undefined ? trial.assignment : { ...trial.assignment, epochs: trial.fidelity };
+  // A multi-fidelity strategy chose how many epochs this evaluation gets; a promotion
+  // continues from the weights its parent reached and trains only the difference.
+  const resume = await checkpointOf(services, search, trial);
+  const epochs = trial.fidelity === undefined ? undefined : resume ? Math.max(1, trial.fidelity - resume.fidelity) : trial.fidelity;
+  const assignment = epochs === undefined ? trial.assignment : { ...trial.assignment, epochs };
   const objectives = search.objectives ?? [search.objective];
   const pruning = await pruningRuleFor(services, search, number);
-  note({ event: 'started', attempt: trial.attempts, backend: services.backend, assignment, cost, pruning });
+  note({ event: 'started', attempt: trial.attempts, backend: services.backend, assignment, cost, pruning, ...(resume ? { resumedFrom: resume.trial } : {}) });
   const seed = createRng(search.spec.seed, 'trial', number).seed();
   try {
     let latencyMs: number | undefined;
@@ -144,6 +149,10 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
             },
           }
         : {}),
+      ...(resume ? { startFrom: (f: number) => resume.folds[f] } : {}),
+      ...(trial.fidelity === undefined
+        ? {}
+        : { keep: (f: number, model: tf.LayersModel) => saveWeights(services.artifacts, artifactKeys.checkpoint(searchId, number, f), model.getWeights()) }),
       onFold: async (result) => {
         note({ event: 'fold', fold: result.fold, metrics: result.metrics, bestEpoch: result.bestEpoch, epochs: result.history });
         await services.metadata.recordFold(searchId, number, result.fold, foldSummary(result));
@@ -161,6 +170,8 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
       metrics: cv.mean,
       metricsStd: cv.std,
       value: values[0] as number,
+      epochsTrained: cv.folds.reduce((n, f) => n + f.history.length, 0),
+      ...(resume ? { resumedFrom: resume.trial } : {}),
       ...(objectives.length > 1 ? { values: values as number[] } : {}),
       ...(latencyMs === undefined ? {} : { latencyMs }),
     });
@@ -171,7 +182,31 @@ export async function runTrial(services: Services, raw: TrialRef): Promise<RunTr
     }
     note({ event: 'error', error: describeError(error) });
     throw error;
+  } finally {
+    resume?.folds.flat().forEach((t) => t.dispose());
   }
+}
+
+/**
+ * The fold weights of the trial a promotion continues, when every fold's checkpoint is
+ * stored (otherwise the promotion trains from scratch, which is only slower).
+ */
+async function checkpointOf(
+  services: Services,
+  search: SearchRecord,
+  trial: TrialRecord,
+): Promise<{ trial: number; fidelity: number; folds: tf.Tensor[][] } | undefined> {
+  if (trial.promotes === undefined || trial.fidelity === undefined) return undefined;
+  const parent = await services.metadata.getTrial(search.searchId, trial.promotes);
+  if (parent?.status !== 'completed' || parent.fidelity === undefined || parent.fidelity >= trial.fidelity) return undefined;
+  const folds = await Promise.all(
+    Array.from({ length: search.spec.evaluation.folds }, (_, f) => loadWeights(services.artifacts, artifactKeys.checkpoint(search.searchId, parent.number, f))),
+  );
+  if (folds.some((f) => f === undefined)) {
+    folds.flat().forEach((t) => t?.dispose());
+    return undefined;
+  }
+  return { trial: parent.number, fidelity: parent.fidelity, folds: folds as tf.Tensor[][] };
 }
 
 /**

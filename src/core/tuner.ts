@@ -39,6 +39,8 @@ export interface AskedTrial {
   readonly params: Assignment;
   /** The budget to evaluate at (multi-fidelity strategies). */
   readonly fidelity?: number;
+  /** The earlier trial whose configuration this one evaluates again at a higher fidelity. */
+  readonly promotes?: number;
 }
 
 /** What to tell about a trial: its value(s), or that it failed or was infeasible. */
@@ -97,7 +99,12 @@ export class Tuner {
         outcome: 'pending',
         ...(candidate.fidelity !== undefined ? { fidelity: candidate.fidelity } : {}),
       });
-      return { id, params: candidate.assignment, ...(candidate.fidelity !== undefined ? { fidelity: candidate.fidelity } : {}) };
+      return {
+        id,
+        params: candidate.assignment,
+        ...(candidate.fidelity !== undefined ? { fidelity: candidate.fidelity } : {}),
+        ...(candidate.promotes !== undefined ? { promotes: candidate.promotes } : {}),
+      };
     });
   }
 

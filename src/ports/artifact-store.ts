@@ -22,6 +22,8 @@ export const artifactKeys = {
   spec: (searchId: string) => `searches/${searchId}/spec.json`,
   summary: (searchId: string) => `searches/${searchId}/summary.json`,
   trialLog: (searchId: string, trial: number) => `searches/${searchId}/trials/${String(trial).padStart(4, '0')}/log.jsonl`,
+  /** A fold's trained weights, kept so a multi-fidelity promotion continues from them. */
+  checkpoint: (searchId: string, trial: number, fold: number) => `searches/${searchId}/trials/${String(trial).padStart(4, '0')}/fold-${fold}`,
   finalModel: (searchId: string) => `searches/${searchId}/final/`,
   modelVersion: (name: string, version: number) => `models/${name}/versions/${version}/`,
 } as const;

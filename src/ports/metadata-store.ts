@@ -22,6 +22,8 @@ export type TrialOutcomeFields = Pick<
   | 'costUsd'
   | 'costBasis'
   | 'values'
+  | 'epochsTrained'
+  | 'resumedFrom'
 >;
 
 export interface MetadataStore {

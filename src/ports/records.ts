@@ -134,6 +134,10 @@ export interface TrialRecord {
   readonly fidelity?: number;
   /** The trial whose configuration this one evaluates again at a higher fidelity. */
   readonly promotes?: number;
+  /** Set when training continued from the promoted trial's weights instead of restarting. */
+  readonly resumedFrom?: number;
+  /** Epochs actually trained, summed over folds (early stopping included). */
+  readonly epochsTrained?: number;
   /** The early-stopping (pruning) rule in force when the trial started. */
   readonly pruning?: { readonly kind: string; readonly [field: string]: unknown };
   /** Fold index (as text) to fold summary; filled as folds finish. */

@@ -44,6 +44,15 @@ describe('strategies inside a search', () => {
       const parent = trials[t.promotes as number];
       expect(assignmentKey(t.assignment)).toBe(assignmentKey(parent?.assignment ?? {}));
       expect(t.fidelity).toBeGreaterThan(parent?.fidelity ?? Infinity);
+      // A promotion continues from its parent's checkpoint and trains only the difference.
+      if (t.status === 'completed' && parent?.status === 'completed') {
+        expect(t.resumedFrom).toBe(parent.number);
+        for (const fold of Object.values(t.folds ?? {})) expect(fold.loss.length).toBeLessThanOrEqual((t.fidelity as number) - (parent.fidelity as number));
+      }
+    }
+    expect(trials.some((t) => t.resumedFrom !== undefined)).toBe(true);
+    for (const t of trials.filter((t) => t.status === 'completed')) {
+      expect(t.epochsTrained).toBe(Object.values(t.folds ?? {}).reduce((n, f) => n + f.loss.length, 0));
     }
     const best = trials[s.final?.trial as number];
     expect(best?.fidelity).toBe(Math.max(...trials.filter((t) => t.status === 'completed').map((t) => t.fidelity ?? 0)));

@@ -73,6 +73,13 @@ export interface CrossValidateOptions {
   readonly observe?: (fold: number, record: EpochRecord) => boolean | void;
   /** Called after each fold with its result. */
   readonly onFold?: (result: FoldResult) => void | Promise<void>;
+  /**
+   * Weights each fold starts from, to continue a candidate trained before (a
+   * multi-fidelity promotion); undefined starts from the seeded initialization.
+   */
+  readonly startFrom?: (fold: number) => readonly tf.Tensor[] | undefined;
+  /** Sees each fold's trained model before it is disposed, e.g. to keep a checkpoint. */
+  readonly keep?: (fold: number, model: tf.LayersModel) => void | Promise<void>;
 }
 
 /** Run k-fold cross-validation of one candidate. */
@@ -85,11 +92,14 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     const foldSeed = createRng(options.seed, 'fold', f).seed();
     const model = buildModel(architecture, foldSeed);
     try {
+      const start = options.startFrom?.(f);
+      if (start) model.setWeights(start as tf.Tensor[]);
       const settings = trainSettingsFor(assignment, problem, data.preprocessor.inputShape, options.patience, foldSeed);
       const observe: EpochObserver | undefined = options.observe ? (r) => options.observe?.(f, r) : undefined;
       const outcome = await trainModel(model, data.fit, data.stop, settings, observe);
       const result: FoldResult = { fold: f, metrics: scoreModel(model, data.score, data.preprocessor, problem), ...outcome };
       folds.push(result);
+      await options.keep?.(f, model);
       await options.onFold?.(result);
     } finally {
       model.dispose();
