@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     'min-epochs': { type: 'string', default: '3' },
     only: { type: 'string' },
     restart: { type: 'boolean', default: false },
+    sampler: { type: 'string', default: 'tpe' },
   },
 });
 const seeds = Number(args.seeds);
@@ -90,7 +91,7 @@ async function evaluate(id: number, assignment: Assignment, epochs: number, seed
 async function epochsToTarget(strategy: 'random' | 'hyperband', seed: number): Promise<{ epochs: number; trials: number }> {
   const tuner = createTuner({
     space: context.space,
-    strategy: strategy === 'hyperband' ? { name: 'hyperband', reductionFactor: 3, minEpochs: Number(args['min-epochs']), loop: true } : 'random',
+    strategy: strategy === 'hyperband' ? { name: 'hyperband', reductionFactor: 3, minEpochs: Number(args['min-epochs']), loop: true, sampler: args.sampler } : 'random',
     direction: 'maximize',
     seed,
     ...(strategy === 'hyperband' ? { fidelity: { min: 1, max: MAX_EPOCHS } } : {}),

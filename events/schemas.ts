@@ -104,6 +104,16 @@ export const ModelVersionRegisteredDetailSchema = z.strictObject({
   artifactPrefix: z.string().min(1).describe('Key prefix of the version artifacts, e.g. models/iris/versions/3/.'),
 });
 
+/** The `detail` of a ModelStageChanged event. */
+export const ModelStageChangedDetailSchema = z.strictObject({
+  searchId: SearchIdSchema.describe('The search that produced the version.'),
+  name: ModelNameSchema,
+  version: z.int().min(1).describe('The version that now holds `stage`.'),
+  stage: z.enum(['none', 'staging', 'production']),
+  previous: z.int().min(1).optional().describe('The version that held the stage before, if any.'),
+  reason: z.enum(['promote', 'rollback']),
+});
+
 /** The `detail` schema of each domain event, by type; `satisfies` keeps each schema's own type. */
 /** The `detail` of a TrialPruned event. */
 export const TrialPrunedDetailSchema = z.strictObject({
@@ -122,6 +132,7 @@ export const EVENT_DETAIL_SCHEMAS = {
   SearchSucceeded: SearchSucceededDetailSchema,
   SearchFailed: SearchFailedDetailSchema,
   ModelVersionRegistered: ModelVersionRegisteredDetailSchema,
+  ModelStageChanged: ModelStageChangedDetailSchema,
 } as const satisfies Record<SearchEventType, z.ZodType>;
 
 /** Every domain event type, in the order of {@link EVENT_DETAIL_SCHEMAS}. */
@@ -162,6 +173,7 @@ export const EVENT_ENVELOPE_SCHEMAS = {
   SearchSucceeded: envelopeSchema('SearchSucceeded', SearchSucceededDetailSchema),
   SearchFailed: envelopeSchema('SearchFailed', SearchFailedDetailSchema),
   ModelVersionRegistered: envelopeSchema('ModelVersionRegistered', ModelVersionRegisteredDetailSchema),
+  ModelStageChanged: envelopeSchema('ModelStageChanged', ModelStageChangedDetailSchema),
 } as const satisfies Record<SearchEventType, z.ZodType>;
 
 /** Any domain event as EventBridge delivers it, told apart by `detail-type`. */
@@ -175,6 +187,7 @@ export const SearchEventEnvelopeSchema = z.discriminatedUnion('detail-type', [
   EVENT_ENVELOPE_SCHEMAS.SearchSucceeded,
   EVENT_ENVELOPE_SCHEMAS.SearchFailed,
   EVENT_ENVELOPE_SCHEMAS.ModelVersionRegistered,
+  EVENT_ENVELOPE_SCHEMAS.ModelStageChanged,
 ]);
 
 /** A domain event as EventBridge delivers it; `T` narrows it to one type. */

@@ -1,5 +1,5 @@
 /** GET /models/{name}/versions — every version of a model with its metrics and artifacts. */
-import { modelVersions } from '../../src/app/queries.js';
+import { modelVersions } from '../../src/app/registry.js';
 import { httpHandler, json, pathParameter } from '../lib/http.js';
 import { cloudServices } from '../lib/lambda.js';
 

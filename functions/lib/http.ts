@@ -6,38 +6,26 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ConflictError, DatasetError, InfeasibleSpaceError, ModelsmithError, NotFoundError, SpecError } from '../../src/core/errors.js';
+import { InputError } from '../../src/core/errors.js';
+import { httpErrorOf, INTERNAL_ERROR } from '../../src/runtime/http-errors.js';
 import { lambdaHandler, logger } from './lambda.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** The request itself is malformed (not JSON, missing fields, bad parameters). */
-export class BadRequestError extends ModelsmithError {}
+export class BadRequestError extends InputError {}
 
 export function json(statusCode: number, body: unknown): HttpResult {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-const STATUS: [new (...args: never[]) => Error, number, string][] = [
-  [SpecError, 400, 'InvalidSpec'],
-  [BadRequestError, 400, 'BadRequest'],
-  [DatasetError, 422, 'InvalidDataset'],
-  [InfeasibleSpaceError, 422, 'InfeasibleSpace'],
-  [NotFoundError, 404, 'NotFound'],
-  [ConflictError, 409, 'Conflict'],
-];
-
 /** The response for an error: known domain errors explain themselves; anything else is a 500. */
 export function errorResponse(error: unknown): HttpResult {
-  for (const [type, statusCode, code] of STATUS) {
-    if (error instanceof type) {
-      const issues = error instanceof SpecError ? { issues: error.issues } : {};
-      return json(statusCode, { error: { code, message: (error as Error).message, ...issues } });
-    }
-  }
+  const known = httpErrorOf(error);
+  if (known) return json(known.status, known.body);
   logger.error('unexpected error', { error: error as Error });
-  return json(500, { error: { code: 'InternalError', message: 'the request could not be completed; see the function logs' } });
+  return json(500, INTERNAL_ERROR);
 }
 
 /** Turns thrown errors into JSON error responses. */

@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../core/errors.js';
 import { isRejected, type AnySearchRecord, type ModelVersionRecord, type TrialRecord } from '../ports/records.js';
+import { resolveVersion } from './registry.js';
 import type { Services } from './services.js';
 
 /** What a listing shows of a search. */
@@ -28,20 +29,11 @@ export async function searchDetails(services: Services, searchId: string): Promi
   const trials = await services.metadata.listTrials(searchId);
   const { strategyState: _state, ...shown } = search;
   const registered = search.modelVersion;
-  const model = registered
-    ? (await services.metadata.listModelVersions(registered.name)).find((v) => v.version === registered.version)
-    : undefined;
+  const model = registered ? await resolveVersion(services, registered.name, registered.version) : undefined;
   return model ? { search: shown, trials, model } : { search: shown, trials };
 }
 
 /** Newest searches first. */
 export async function listSearchSummaries(services: Services, limit: number) {
   return (await services.metadata.listSearches(limit)).map(searchSummary);
-}
-
-/** Versions of a model, or NotFoundError when the name has none. */
-export async function modelVersions(services: Services, name: string): Promise<ModelVersionRecord[]> {
-  const versions = await services.metadata.listModelVersions(name);
-  if (versions.length === 0) throw new NotFoundError(`no model named ${name}`);
-  return versions;
 }

@@ -1,9 +1,9 @@
 /**
  * The `modelsmith` command line: run a search on the embedded local default, resume one,
- * list and show searches. A thin adapter over the local engine and the metadata store;
+ * list and show searches, and (models.ts) manage and serve model versions. A thin adapter over the local engine and the metadata store;
  * exit codes: 0 success, 1 the search failed, 2 invalid input (nothing written), 130 stopped.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatasetError, InfeasibleSpaceError, ModelsmithError, SpecError } from '../core/errors.js';
@@ -16,30 +16,10 @@ import { openLocalStore } from '../runtime/local/store.js';
 import { isRejected } from '../ports/records.js';
 import { leaderboard, paretoTable, problems, searchSummary, statusCounts, formatDuration, formatValue } from './format.js';
 import { SearchProgress } from './progress.js';
+import { EXIT, homeOf, positiveInt, type CommonOptions, type Io } from './common.js';
 
-export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
-
-interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly interactive: boolean;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-interface CommonOptions {
-  home?: string;
-  json?: boolean;
-}
-
-function homeOf(options: CommonOptions, io: Io): string {
-  return resolve(options.home ?? io.env.MODELSMITH_HOME ?? '.modelsmith');
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
+export { EXIT } from './common.js';
+import { addModelCommands } from './models.js';
 
 /** Errors a user can fix by changing their input. */
 function isInputError(error: unknown): boolean {
@@ -264,6 +244,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--all', 'every trial, not just the top ten')
     .action((id: string, options) => run(() => showCommand(id, options, io)));
 
+  addModelCommands(program, io, run, { home, json });
   return program;
 }
 

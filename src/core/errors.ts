@@ -59,6 +59,9 @@ export class NotFoundError extends ModelsmithError {}
 /** The search can not continue: every trial failed, or the store rejected the search. */
 export class SearchError extends ModelsmithError {}
 
+/** A request or command argument is malformed: a bad version reference, prediction input that does not fit the model. */
+export class InputError extends ModelsmithError {}
+
 /** Describe any thrown value as `{ name, message }`, the shape stored with failed trials. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name || 'Error', message: error.message };

@@ -26,4 +26,6 @@ export const artifactKeys = {
   checkpoint: (searchId: string, trial: number, fold: number) => `searches/${searchId}/trials/${String(trial).padStart(4, '0')}/fold-${fold}`,
   finalModel: (searchId: string) => `searches/${searchId}/final/`,
   modelVersion: (name: string, version: number) => `models/${name}/versions/${version}/`,
+  /** A version's edge bundle: tfjs files at three precisions, ONNX, preprocessing, manifest. */
+  deployment: (name: string, version: number) => `deployments/${name}/${version}/`,
 } as const;

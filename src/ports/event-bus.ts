@@ -21,7 +21,9 @@ export type SearchEvent =
   | EventBase<'TrialPruned', { trial: number; reason: string }>
   | EventBase<'SearchSucceeded', { name: string; bestTrial: number; value: number; testMetrics: Metrics; version: number }>
   | EventBase<'SearchFailed', { error: { name: string; message: string } }>
-  | EventBase<'ModelVersionRegistered', { name: string; version: number; artifactPrefix: string }>;
+  | EventBase<'ModelVersionRegistered', { name: string; version: number; artifactPrefix: string }>
+  /** A version entered or left a serving stage; `searchId` is the search that made the version. */
+  | EventBase<'ModelStageChanged', { name: string; version: number; stage: 'none' | 'staging' | 'production'; previous?: number; reason: 'promote' | 'rollback' }>;
 
 export type SearchEventType = SearchEvent['type'];
 

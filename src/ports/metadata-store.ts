@@ -3,7 +3,7 @@
  * move a trial between states are conditional, so a task delivered twice records once.
  * Adapters: DynamoDB (the cloud, and embedded dynalite locally).
  */
-import type { AnySearchRecord, FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from './records.js';
+import type { AnySearchRecord, FoldSummary, ModelRecord, ModelStages, ModelVersionRecord, SearchRecord, TrialRecord } from './records.js';
 
 /** Fields of a finished trial. */
 export type TrialOutcomeFields = Pick<
@@ -57,5 +57,11 @@ export interface MetadataStore {
   registerModelVersion(version: Omit<ModelVersionRecord, 'version'>): Promise<ModelVersionRecord>;
   updateModelVersion(name: string, version: number, fields: Partial<Omit<ModelVersionRecord, 'name' | 'version'>>): Promise<void>;
   listModelVersions(name: string): Promise<ModelVersionRecord[]>;
-  listModels(): Promise<{ name: string; latestVersion: number }[]>;
+  listModels(): Promise<ModelRecord[]>;
+  getModel(name: string): Promise<ModelRecord | undefined>;
+  /**
+   * Replace a model's stage pointers if its revision is still `revision` (optimistic
+   * concurrency); returns false, changing nothing, when another change came first.
+   */
+  setModelStages(name: string, stages: ModelStages, revision: number): Promise<boolean>;
 }

@@ -156,6 +156,23 @@ export interface TrialRecord {
 
 export type ModelStage = 'none' | 'staging' | 'production';
 
+/** A model name: its version counter and which versions hold the serving stages. */
+export interface ModelRecord {
+  readonly name: string;
+  readonly latestVersion: number;
+  /** The version serving production, if any. */
+  readonly production?: number;
+  /** The version under evaluation in staging, if any. */
+  readonly staging?: number;
+  /** Versions that held production, oldest first; the last is the current one. Rollback pops it. */
+  readonly productionHistory: readonly number[];
+  /** Bumped by every stage change, so concurrent changes cannot interleave. */
+  readonly revision: number;
+}
+
+/** The stage pointers of a model, as one unit of change. */
+export type ModelStages = Pick<ModelRecord, 'production' | 'staging' | 'productionHistory'>;
+
 export interface ModelVersionRecord {
   readonly name: string;
   readonly version: number;

@@ -133,7 +133,20 @@ export function metadataStoreContract(name: string, open: () => Promise<Opened<M
           [1, ''],
           [2, `models/${name}/versions/2/`],
         ]);
-        expect((await store.listModels()).find((m) => m.name === name)).toEqual({ name, latestVersion: 2 });
+        expect((await store.listModels()).find((m) => m.name === name)).toEqual({ name, latestVersion: 2, productionHistory: [], revision: 0 });
+
+        // Stage pointers change only from the revision the writer read.
+        expect(await store.setModelStages(name, { production: 1, productionHistory: [1] }, 0)).toBe(true);
+        expect(await store.setModelStages(name, { production: 2, productionHistory: [1, 2] }, 0)).toBe(false);
+        expect(await store.getModel(name)).toEqual({ name, latestVersion: 2, production: 1, productionHistory: [1], revision: 1 });
+        expect(await store.setModelStages(name, { production: 2, staging: 1, productionHistory: [1, 2] }, 1)).toBe(true);
+        expect(await store.setModelStages(name, { production: 2, productionHistory: [1, 2] }, 2)).toBe(true);
+        expect(await store.getModel(name)).toEqual({ name, latestVersion: 2, production: 2, productionHistory: [1, 2], revision: 3 });
+        // Registering a version keeps the stages.
+        await store.registerModelVersion({ ...base, name });
+        expect(await store.getModel(name)).toMatchObject({ latestVersion: 3, production: 2, revision: 3 });
+        expect(await store.getModel(`${name}-missing`)).toBeUndefined();
+        expect(await store.setModelStages(`${name}-missing`, { productionHistory: [] }, 0)).toBe(false);
       }),
     );
   });

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core/errors.js';
 import type { MetadataStore, TrialOutcomeFields } from '../../ports/metadata-store.js';
-import type { AnySearchRecord, FoldSummary, ModelVersionRecord, SearchRecord, TrialRecord } from '../../ports/records.js';
+import type { AnySearchRecord, FoldSummary, ModelRecord, ModelStages, ModelVersionRecord, SearchRecord, TrialRecord } from '../../ports/records.js';
 
 /** Key attribute names, shared with the CDK table definition. */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', indexName: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
@@ -56,6 +56,18 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
 const searchKey = (searchId: string) => ({ pk: `SEARCH#${searchId}`, sk: 'SEARCH' });
 const trialKey = (searchId: string, number: number) => ({ pk: `SEARCH#${searchId}`, sk: `TRIAL#${String(number).padStart(6, '0')}` });
 const modelKey = (name: string) => ({ pk: `MODEL#${name}`, sk: 'MODEL' });
+
+/** A model item as the port's record (items written before stages existed read as revision 0). */
+function modelRecord(item: Record<string, unknown>): ModelRecord {
+  return {
+    name: item.name as string,
+    latestVersion: item.latestVersion as number,
+    ...(typeof item.production === 'number' ? { production: item.production } : {}),
+    ...(typeof item.staging === 'number' ? { staging: item.staging } : {}),
+    productionHistory: (item.productionHistory as number[] | undefined) ?? [],
+    revision: (item.revision as number | undefined) ?? 0,
+  };
+}
 const versionKey = (name: string, version: number) => ({ pk: `MODEL#${name}`, sk: `VERSION#${String(version).padStart(6, '0')}` });
 const KEY_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
 
@@ -295,12 +307,44 @@ export class DynamoMetadataStore implements MetadataStore {
     return items.map((i) => strip<ModelVersionRecord>(i) as ModelVersionRecord);
   }
 
-  async listModels(): Promise<{ name: string; latestVersion: number }[]> {
+  async listModels(): Promise<ModelRecord[]> {
     const items = await this.queryAll({
       IndexName: TABLE_KEYS.indexName,
       KeyConditionExpression: 'gsi1pk = :kind',
       ExpressionAttributeValues: { ':kind': 'MODEL' },
     });
-    return items.map((i) => ({ name: i.name as string, latestVersion: i.latestVersion as number }));
+    return items.map(modelRecord);
+  }
+
+  async getModel(name: string): Promise<ModelRecord | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: modelKey(name), ConsistentRead: true }));
+    return Item ? modelRecord(Item) : undefined;
+  }
+
+  async setModelStages(name: string, stages: ModelStages, revision: number): Promise<boolean> {
+    const remove = (['production', 'staging'] as const).filter((k) => stages[k] === undefined);
+    const set = (['production', 'staging'] as const).filter((k) => stages[k] !== undefined);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: modelKey(name),
+          UpdateExpression:
+            `SET productionHistory = :history, revision = :next${set.map((k) => `, ${k} = :${k}`).join('')}` +
+            (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
+          ConditionExpression: revision === 0 ? 'attribute_exists(pk) AND attribute_not_exists(revision)' : 'revision = :revision',
+          ExpressionAttributeValues: {
+            ':history': [...stages.productionHistory],
+            ':next': revision + 1,
+            ...(revision === 0 ? {} : { ':revision': revision }),
+            ...Object.fromEntries(set.map((k) => [`:${k}`, stages[k]])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }

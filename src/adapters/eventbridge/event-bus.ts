@@ -17,6 +17,7 @@ const EVENT_TYPES: Record<SearchEventType, true> = {
   SearchSucceeded: true,
   SearchFailed: true,
   ModelVersionRegistered: true,
+  ModelStageChanged: true,
 };
 
 function isEventType(value: string): value is SearchEventType {

@@ -119,6 +119,10 @@ const count = (min: number, max: number, doc: string) => z.int().min(min).max(ma
 const fidelityOptions = {
   minEpochs: count(1, 1000, 'Epochs at the lowest rung (default: the maximum divided by reductionFactor cubed, at least 1).'),
   reductionFactor: count(2, 10, 'Keep the best 1/reductionFactor at each rung (default 3).'),
+  sampler: z
+    .enum(['random', 'tpe'])
+    .optional()
+    .describe('Where new configurations come from: uniform random (default) or TPE fitted on the highest budget with enough results (BOHB).'),
 };
 
 export const StrategySchema = z

@@ -11,6 +11,7 @@ import { bayesianStrategy } from './bayesian/index.js';
 import { evolutionStrategy } from './evolution.js';
 import { nsga2Strategy } from './nsga2.js';
 import { tpeStrategy } from './tpe.js';
+import { modelBasedSampler } from './model-based-sampler.js';
 import { gridStrategy } from './grid.js';
 import { hyperbandStrategy, type HyperbandOptions, type MultiFidelityOptions } from './hyperband.js';
 import { randomStrategy } from './random.js';
@@ -35,13 +36,22 @@ const num = (config: StrategyConfig, key: string, alias?: string): number | unde
 };
 const bool = (config: StrategyConfig, key: string): boolean | undefined => (typeof config[key] === 'boolean' ? (config[key] as boolean) : undefined);
 
+/** Multi-fidelity options with the named configuration sampler built. */
+function withSampler(config: StrategyConfig): object {
+  const { sampler, ...rest } = config;
+  if (sampler === undefined || sampler === 'random') return rest;
+  if (sampler === 'tpe') return { ...rest, sampler: modelBasedSampler() };
+  throw new RangeError(`unknown sampler ${String(sampler)}; expected random or tpe`);
+}
+
 /** Builds each registered strategy from its options. */
 export const STRATEGY_FACTORIES: Readonly<Record<string, (config: StrategyConfig) => Strategy>> = {
   random: () => randomStrategy as Strategy,
   grid: (config) => gridStrategy(typeof config.gridPoints === 'number' ? config.gridPoints : 3) as Strategy,
   // Options: reductionFactor, minEpochs, maxEpochs, loop (validated by the strategy).
-  hyperband: (config) => hyperbandStrategy(config as HyperbandOptions) as Strategy,
-  asha: (config) => ashaStrategy(config as MultiFidelityOptions) as Strategy,
+  // `sampler: 'tpe'` draws new configurations BOHB-style instead of uniformly.
+  hyperband: (config) => hyperbandStrategy(withSampler(config) as HyperbandOptions) as Strategy,
+  asha: (config) => ashaStrategy(withSampler(config) as MultiFidelityOptions) as Strategy,
   bayesian: (config) =>
     bayesianStrategy({ initialTrials: num(config, 'initialTrials'), candidates: num(config, 'candidates'), restarts: num(config, 'restarts') }) as Strategy,
   tpe: (config) =>

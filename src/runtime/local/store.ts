@@ -98,17 +98,23 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   throw new Error(`the local table ${tableName} did not become active`);
 }
 
+/** Servers this process runs, by database path: stores opened here again share them. */
+const servedHere = new Map<string, { readonly server: Server; readonly port: number; users: number }>();
+
 /** Open (or join) the local store under `home`. */
 export async function openLocalStore(home: string): Promise<LocalStore> {
   const dbPath = join(home, 'db');
   const infoPath = join(dbPath, 'server.json');
   await mkdir(dbPath, { recursive: true });
-  let server: Server | undefined;
-  let port = await runningServer(infoPath);
+  let shared = servedHere.get(dbPath);
+  if (shared) shared.users++;
+  let port = shared?.port ?? (await runningServer(infoPath));
   for (let attempt = 0; port === undefined; attempt++) {
     try {
-      server = await startServer(dbPath);
+      const server = await startServer(dbPath);
       port = (server.address() as { port: number }).port;
+      shared = { server, port, users: 1 };
+      servedHere.set(dbPath, shared);
       await writeFile(infoPath, JSON.stringify({ port, pid: process.pid }));
     } catch (error) {
       // Another process took the LevelDB lock first: use its server.
@@ -123,7 +129,7 @@ export async function openLocalStore(home: string): Promise<LocalStore> {
   const client = localDynamoClient(endpoint);
   await ensureTable(client, LOCAL_TABLE);
   const artifactsRoot = join(home, 'artifacts');
-  const owned = server;
+  const owned = shared;
   return {
     home,
     endpoint,
@@ -134,9 +140,10 @@ export async function openLocalStore(home: string): Promise<LocalStore> {
     events: new LocalEventBus(join(home, 'events.jsonl')),
     async close() {
       client.destroy();
-      if (!owned) return;
+      if (!owned || --owned.users > 0) return;
+      servedHere.delete(dbPath);
       await rm(infoPath, { force: true });
-      await new Promise<void>((resolve) => owned.close(() => resolve()));
+      await new Promise<void>((resolve) => owned.server.close(() => resolve()));
     },
   };
 }

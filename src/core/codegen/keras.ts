@@ -1,0 +1,458 @@
+/**
+ * The TensorFlow/Keras target: `model.py` (a functional Keras model, one statement per
+ * tfjs layer), `preprocessing.py`, `train.py`, `predict.py`, `requirements.txt` and a
+ * README. TensorFlow.js is a port of Keras, so layers, defaults and weight layouts agree;
+ * the generator pins the few settings that differ (GRU `reset_after=False`, layer-norm
+ * epsilon, optimizer epsilon) and writes the three custom layers as small Keras layers.
+ */
+import type { Activation } from '../models/types.js';
+import { OPTIMIZER_NOTES, trainingConstants } from './hyperparameters.js';
+import type { CodegenInput } from './input.js';
+import { describeLayer, layerList, OUTPUT_TEXT, planLayers, uses, type PlannedLayer } from './layers.js';
+import { pythonPreprocessing } from './python-preprocessing.js';
+import { callText, commentText, dedent, fill, grouped, intLiteral, numberLiteral, pyString, sections, snakeName } from './text.js';
+
+const KERAS_ACTIVATIONS: Record<Activation, string> = {
+  relu: 'relu',
+  elu: 'elu',
+  selu: 'selu',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  swish: 'swish',
+  linear: 'linear',
+  softmax: 'softmax',
+};
+
+/** `activation="relu"`, or nothing for linear (Keras's default). */
+function activationArg(activation: Activation): string[] {
+  const name = KERAS_ACTIVATIONS[activation];
+  if (name === undefined) throw new RangeError(`unknown activation ${String(activation)}`);
+  return activation === 'linear' ? [] : [`activation=${pyString(name)}`];
+}
+
+/** The recurrent layer constructor of a spec (without the bidirectional wrapper). */
+function recurrentLayer(spec: Extract<PlannedLayer['spec'], { type: 'recurrent' }>, name: string | null): string {
+  const args = [
+    intLiteral(spec.units, 'units', 1),
+    `return_sequences=${spec.returnSequences ? 'True' : 'False'}`,
+    'recurrent_activation="sigmoid"',
+    ...(spec.cell === 'gru' ? ['reset_after=False'] : ['unit_forget_bias=True']),
+    ...(name ? [`name=${pyString(name)}`] : []),
+  ];
+  return callText(`layers.${spec.cell === 'lstm' ? 'LSTM' : 'GRU'}`, args, 0);
+}
+
+/** The statement(s) adding one planned layer inside `build_model`. */
+function layerStatement(layer: PlannedLayer, source: string): string {
+  const { spec } = layer;
+  const name = `name=${pyString(layer.name)}`;
+  const apply = (constructor: string, args: string[]): string => `x = ${callText(constructor, args, 8)}(${source})`;
+  switch (spec.type) {
+    case 'dense':
+      return apply('layers.Dense', [intLiteral(spec.units, 'units', 1), ...activationArg(spec.activation), name]);
+    case 'dropout':
+      return apply('layers.Dropout', [numberLiteral(spec.rate, 'dropout rate'), name]);
+    case 'flatten':
+      return apply('layers.Flatten', [name]);
+    case 'conv2d':
+      return apply('layers.Conv2D', [
+        intLiteral(spec.filters, 'filters', 1),
+        intLiteral(spec.kernel, 'kernel', 1),
+        'padding="same"',
+        ...activationArg(spec.activation),
+        name,
+      ]);
+    case 'pool2d':
+      return apply(spec.mode === 'max' ? 'layers.MaxPooling2D' : 'layers.AveragePooling2D', ['pool_size=2', 'strides=2', name]);
+    case 'recurrent':
+      if (!spec.bidirectional) return `x = ${recurrentLayer({ ...spec }, layer.name)}(${source})`;
+      return apply('layers.Bidirectional', [recurrentLayer(spec, null), 'merge_mode="concat"', `name=${pyString(`bidirectional_${layer.name}`)}`]);
+    case 'positionalEncoding':
+      return apply('PositionalEncoding', [name]);
+    case 'transformerEncoder':
+      return `x = ${callText(
+        'transformer_encoder',
+        [
+          source,
+          `heads=${intLiteral(spec.heads, 'heads', 1)}`,
+          `head_dim=${intLiteral(spec.headDim, 'headDim', 1)}`,
+          `ff_dim=${intLiteral(spec.ffDim, 'ffDim', 1)}`,
+          `dropout=${numberLiteral(spec.dropout, 'dropout')}`,
+          name,
+        ],
+        8,
+      )}`;
+    case 'sequencePool':
+      return apply(spec.mode === 'mean' ? 'layers.GlobalAveragePooling1D' : 'LastStep', [name]);
+  }
+}
+
+const POSITIONAL_LAYER = dedent(`
+  @keras.utils.register_keras_serializable(package="modelsmith")
+  class PositionalEncoding(layers.Layer):
+      """Adds fixed sinusoidal position encodings to a [batch, steps, width] input: feature
+      2i of step p gets sin(p / 10000^(2i / width)), feature 2i + 1 the cosine."""
+
+      def build(self, input_shape):
+          steps, width = input_shape[1], input_shape[2]
+          positions = np.arange(steps, dtype=np.float64)[:, None]
+          features = np.arange(width)
+          angles = positions / np.power(10000.0, (features - features % 2) / width)
+          self.table = np.where(features % 2 == 0, np.sin(angles), np.cos(angles)).astype("float32")
+
+      def call(self, inputs):
+          return inputs + self.table
+`);
+
+const LAST_STEP_LAYER = dedent(`
+  @keras.utils.register_keras_serializable(package="modelsmith")
+  class LastStep(layers.Layer):
+      """[batch, steps, width] -> [batch, width]: keeps the last step."""
+
+      def call(self, inputs):
+          return inputs[:, -1, :]
+`);
+
+const ENCODER_FUNCTION = dedent(`
+  def transformer_encoder(x, heads, head_dim, ff_dim, dropout, name):
+      """Post-norm encoder block: x + dropout(attention(x)), layer norm; then
+      x + dropout(dense(relu(dense(x)))), layer norm.
+
+      Keras's MultiHeadAttention has the parameters of modelsmith's attention layer: query,
+      key and value projections to heads x head_dim and an output projection back to the
+      width, all with biases. Layer norms use epsilon 1e-3 (Keras's and tfjs's default).
+      """
+      width = x.shape[-1]
+      update = layers.MultiHeadAttention(num_heads=heads, key_dim=head_dim, name=f"{name}_attention")(x, x)
+      if dropout > 0:
+          update = layers.Dropout(dropout, name=f"{name}_attention_dropout")(update)
+      x = layers.Add(name=f"{name}_attention_add")([x, update])
+      x = layers.LayerNormalization(epsilon=1e-3, name=f"{name}_attention_norm")(x)
+      hidden = layers.Dense(ff_dim, activation="relu", name=f"{name}_ff_hidden")(x)
+      update = layers.Dense(width, name=f"{name}_ff_output")(hidden)
+      if dropout > 0:
+          update = layers.Dropout(dropout, name=f"{name}_ff_dropout")(update)
+      x = layers.Add(name=f"{name}_ff_add")([x, update])
+      return layers.LayerNormalization(epsilon=1e-3, name=f"{name}_ff_norm")(x)
+`);
+
+const WEIGHT_FUNCTIONS = dedent(`
+  def read_tfjs_weights(path):
+      """The float32 weights listed by a TensorFlow.js model.json (or weights manifest), in order."""
+      path = Path(path)
+      with open(path, encoding="utf-8") as file:
+          manifest = json.load(file)["weightsManifest"]
+      arrays = []
+      for group in manifest:
+          data = b"".join((path.parent / name).read_bytes() for name in group["paths"])
+          offset = 0
+          for spec in group["weights"]:
+              if spec.get("dtype", "float32") != "float32" or "quantization" in spec:
+                  raise ValueError(f"weight {spec['name']!r} is not plain float32")
+              count = int(np.prod(spec["shape"], dtype=np.int64))
+              values = np.frombuffer(data, dtype="<f4", count=count, offset=offset)
+              arrays.append(values.reshape(spec["shape"]).copy())
+              offset += 4 * count
+      return arrays
+
+
+  def load_tfjs_weights(model, path):
+      """Copy the weights of modelsmith's TensorFlow.js model (its model.json) into this model.
+
+      Keras and TensorFlow.js list the weights in the same order with the same layouts;
+      only the attention projections are shaped differently ([width, heads * head_dim] in
+      tfjs, [width, heads, head_dim] in Keras) and are reshaped. Sizes are checked one by one.
+      """
+      arrays = read_tfjs_weights(path)
+      variables = model.trainable_weights
+      if len(arrays) != len(variables):
+          raise ValueError(f"{path} holds {len(arrays)} weights; this model has {len(variables)}")
+      for array, variable in zip(arrays, variables):
+          shape = tuple(variable.shape)
+          if array.size != int(np.prod(shape)):
+              raise ValueError(f"{variable.name}: expected {shape}, got {array.shape}")
+          variable.assign(array.reshape(shape))
+`);
+
+/** `model.py`. */
+function modelFile(input: CodegenInput, layers: readonly PlannedLayer[], params: number): string {
+  const { architecture, model, problem } = input;
+  const statements = layers.map((layer, i) => `# ${layer.name}: ${describeLayer(layer)}\n${layerStatement(layer, i === 0 ? 'inputs' : 'x')}`);
+  const header = dedent(`
+    """Keras model ${commentText(model.name)} version ${model.version}, generated by modelsmith.
+
+    The network modelsmith trained with TensorFlow.js (family ${architecture.family}), layer for
+    layer, with the same ${grouped(params)} trainable parameters.
+
+    Inputs: [batch, ${architecture.inputShape.join(', ')}] float32 arrays${problem.kind === 'image' ? ' (channels last)' : ''}, as preprocessing.py makes them.
+    Outputs: ${OUTPUT_TEXT[problem.task]}.
+
+    Written for TensorFlow 2.16+ (Keras 3). Run it to print a summary: python model.py
+    """
+    import json
+    from pathlib import Path
+
+    import keras
+    import numpy as np
+    from keras import layers
+  `);
+  const constants = [
+    `INPUT_SHAPE = (${architecture.inputShape.map((d) => intLiteral(d, 'input dimension', 1)).join(', ')}${architecture.inputShape.length === 1 ? ',' : ''})`,
+    `OUTPUT_UNITS = ${intLiteral(layers[layers.length - 1]?.output[0] ?? 0, 'output units', 1)}`,
+    `PARAMETERS = ${intLiteral(params, 'parameters')}  # as modelsmith counted them`,
+  ].join('\n');
+  const helpers = [
+    uses(layers, 'positionalEncoding') ? POSITIONAL_LAYER : null,
+    layers.some((l) => l.spec.type === 'sequencePool' && l.spec.mode === 'last') ? LAST_STEP_LAYER : null,
+    uses(layers, 'transformerEncoder') ? ENCODER_FUNCTION : null,
+  ];
+  const build = fill(
+    dedent(`
+      def build_model():
+          """The network, one statement per TensorFlow.js layer (shapes exclude the batch)."""
+          inputs = keras.Input(shape=INPUT_SHAPE, name="input")
+          @@LAYERS@@
+          return keras.Model(inputs, x, name=${pyString(snakeName(model.name, 'model'))})
+    `),
+    { LAYERS: statements.join('\n') },
+  );
+  const main = dedent(`
+    if __name__ == "__main__":
+        model = build_model()
+        model.summary()
+        print(json.dumps({"parameters": model.count_params(), "expected": PARAMETERS}))
+  `);
+  return sections([sections([header, constants]).trimEnd(), ...helpers, build, WEIGHT_FUNCTIONS, main], 2);
+}
+
+function kerasOptimizer(optimizer: string): string {
+  const lr = 'learning_rate=LEARNING_RATE';
+  switch (optimizer) {
+    case 'adam':
+      return `keras.optimizers.Adam(${lr}, beta_1=0.9, beta_2=0.999, epsilon=1e-7)`;
+    case 'adamax':
+      return `keras.optimizers.Adamax(${lr}, beta_1=0.9, beta_2=0.999, epsilon=1e-7)`;
+    case 'rmsprop':
+      return `keras.optimizers.RMSprop(${lr}, rho=0.9, momentum=0.0, epsilon=1e-7)`;
+    case 'sgd':
+      return `keras.optimizers.SGD(${lr})`;
+    case 'momentum':
+      return `keras.optimizers.SGD(${lr}, momentum=0.9)`;
+    default:
+      throw new RangeError(`unknown optimizer ${optimizer}`);
+  }
+}
+
+/** `train.py`. */
+function trainFile(input: CodegenInput): string {
+  const { model, problem, training } = input;
+  const classification = problem.task === 'classification';
+  const header = dedent(`
+    """Train the Keras model of modelsmith model ${commentText(model.name)} version ${model.version} on a CSV file.
+
+    By default it trains as modelsmith refit this version: EPOCHS passes over every row.
+    With --validation-fraction it holds out a share of the rows and stops once the
+    validation loss has not improved for PATIENCE epochs (at most MAX_EPOCHS), restoring the
+    best weights, as modelsmith's cross-validation trained.
+
+        python train.py --data train.csv --output trained
+    """
+    import argparse
+    from pathlib import Path
+
+    import keras
+    import numpy as np
+
+    from model import build_model
+    from preprocessing import DEFAULT_PATH, Preprocessing, Table
+  `);
+  const optimizer = dedent(`
+    def make_optimizer():
+        """${OPTIMIZER_NOTES[training.optimizer]}"""
+        return ${kerasOptimizer(training.optimizer)}
+  `);
+  const loss = classification
+    ? dedent(`
+      def make_loss():
+          """Cross-entropy of the softmax outputs (Keras clips them to [1e-7, 1 - 1e-7], as modelsmith does)."""
+          return keras.losses.SparseCategoricalCrossentropy()
+    `)
+    : dedent(`
+      def make_loss():
+          """Mean squared error on the standardized target."""
+          return keras.losses.MeanSquaredError()
+    `);
+  const targets = classification ? 'examples.y.astype("int64")' : 'examples.y.astype("float32").reshape(-1, 1)';
+  const main = dedent(`
+    def main():
+        parser = argparse.ArgumentParser(description="Train the model on a CSV file.")
+        parser.add_argument("--data", required=True, help="CSV file with the input and target columns")
+        parser.add_argument("--output", default="trained", help="folder for model.weights.h5 (default: trained)")
+        parser.add_argument("--preprocessing", default=DEFAULT_PATH, help="the fitted preprocessing.json")
+        parser.add_argument("--epochs", type=int, help="epochs to train (default: EPOCHS, or MAX_EPOCHS when validating)")
+        parser.add_argument("--validation-fraction", type=float, default=0.0, help="share held out for early stopping")
+        parser.add_argument("--seed", type=int, default=SEED)
+        args = parser.parse_args()
+
+        keras.utils.set_random_seed(args.seed)
+        preprocessing = Preprocessing.load(args.preprocessing)
+        examples = preprocessing.examples(Table.read_csv(args.data), labelled=True)
+        if len(examples) == 0:
+            raise SystemExit(f"{args.data} has no labelled examples")
+        x, y = examples.x, ${targets}
+        validation = None
+        if args.validation_fraction > 0:
+            order = np.random.default_rng(args.seed).permutation(len(x))
+            held = max(1, round(len(x) * args.validation_fraction))
+            validation = (x[order[:held]], y[order[:held]])
+            x, y = x[order[held:]], y[order[held:]]
+        epochs = args.epochs or (MAX_EPOCHS if validation is not None else EPOCHS)
+
+        model = build_model()
+        model.compile(optimizer=make_optimizer(), loss=make_loss())
+        callbacks = []
+        if validation is not None:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
+            )
+        model.fit(
+            x,
+            y,
+            batch_size=max(1, min(BATCH_SIZE, len(x))),
+            epochs=epochs,
+            shuffle=True,
+            validation_data=validation,
+            callbacks=callbacks,
+            verbose=2,
+        )
+        output = Path(args.output)
+        output.mkdir(parents=True, exist_ok=True)
+        model.save_weights(output / "model.weights.h5")
+        print(f"saved {output / 'model.weights.h5'}")
+
+
+    if __name__ == "__main__":
+        main()
+  `);
+  return sections([sections([header, trainingConstants(training, 'python')]).trimEnd(), optimizer, loss, main], 2);
+}
+
+/** `predict.py`. */
+function predictFile(input: CodegenInput): string {
+  return `${dedent(`
+    """Predict with the Keras model of modelsmith model ${commentText(input.model.name)} version ${input.model.version}.
+
+    With weights trained by train.py, or with the registered version's own trained weights
+    (the TensorFlow.js model.json two folders up):
+
+        python predict.py --data new.csv --weights trained/model.weights.h5 --output predictions.csv
+        python predict.py --data new.csv --tfjs-model ../../model.json
+
+    Writes one CSV line per example: its data row, the prediction and, for a classifier,
+    each class's probability.
+    """
+    import argparse
+    import sys
+
+    import numpy as np
+
+    from model import OUTPUT_UNITS, build_model, load_tfjs_weights
+    from preprocessing import DEFAULT_PATH, Preprocessing, Table
+
+
+    def main():
+        parser = argparse.ArgumentParser(description="Predict the target of each example in a CSV file.")
+        parser.add_argument("--data", required=True, help="CSV file with the input columns")
+        weights = parser.add_mutually_exclusive_group(required=True)
+        weights.add_argument("--weights", help="model.weights.h5 written by train.py")
+        weights.add_argument("--tfjs-model", help="model.json of modelsmith's trained TensorFlow.js model")
+        parser.add_argument("--preprocessing", default=DEFAULT_PATH, help="the fitted preprocessing.json")
+        parser.add_argument("--output", help="CSV file to write (default: standard output)")
+        args = parser.parse_args()
+
+        model = build_model()
+        if args.tfjs_model:
+            load_tfjs_weights(model, args.tfjs_model)
+        else:
+            model.load_weights(args.weights)
+
+        preprocessing = Preprocessing.load(args.preprocessing)
+        examples = preprocessing.examples(Table.read_csv(args.data), labelled=False)
+        if len(examples) > 0:
+            outputs = np.asarray(model.predict(examples.x, batch_size=512, verbose=0))
+        else:
+            outputs = np.zeros((0, OUTPUT_UNITS), dtype=np.float32)
+
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as file:
+                preprocessing.write_predictions(file, examples.rows, outputs)
+        else:
+            preprocessing.write_predictions(sys.stdout, examples.rows, outputs)
+
+
+    if __name__ == "__main__":
+        main()
+  `)}\n`;
+}
+
+function readme(input: CodegenInput, layers: readonly PlannedLayer[], params: number): string {
+  const { model, training } = input;
+  return `${fill(
+    dedent(`
+      # ${commentText(model.name)} version ${model.version}: TensorFlow / Keras
+
+      Generated by modelsmith from the registered model version. The network is the one
+      modelsmith trained with TensorFlow.js, layer for layer; Keras and TensorFlow.js share
+      layer definitions and weight layouts, so the version's trained weights load directly.
+
+      | file | what it is |
+      |---|---|
+      | \`model.py\` | the network (\`build_model()\`); \`python model.py\` prints a summary |
+      | \`preprocessing.py\` | reads CSV files and applies \`../preprocessing.json\`, the fitted preprocessing |
+      | \`train.py\` | trains with the version's hyperparameters |
+      | \`predict.py\` | writes predictions for a CSV file |
+
+      ## Use
+
+      \`\`\`sh
+      pip install -r requirements.txt
+      python predict.py --data new.csv --tfjs-model ../../model.json   # the version's trained weights
+      python train.py --data train.csv --output trained                # or train again
+      python predict.py --data new.csv --weights trained/model.weights.h5 --output predictions.csv
+      \`\`\`
+
+      \`train.py\` trains for ${training.epochs} epochs (as modelsmith refit this version) with
+      ${training.optimizer}, learning rate ${numberLiteral(training.learningRate, 'learning rate')} and batches of ${training.batchSize}; with
+      \`--validation-fraction ${numberLiteral(training.validationFraction, 'validation fraction')}\` it stops early after ${training.patience} epochs without a
+      lower validation loss (at most ${training.maxEpochs}).
+
+      ## Layers
+
+      @@LAYERS@@
+
+      ## Differences from the TensorFlow.js model
+
+      - GRU layers set \`reset_after=False\`: TensorFlow.js applies the reset gate before the
+        recurrent product and keeps one bias vector; Keras's default does neither.
+      - Attention uses Keras's \`MultiHeadAttention\`, which has the same projections and
+        parameter count as modelsmith's layer; its kernels are shaped [width, heads, head_dim]
+        instead of [width, heads * head_dim], and \`load_tfjs_weights\` reshapes them.
+      - Dropout masks and initial weights come from Keras's generators, so a retrained model
+        matches the original in distribution, not bit for bit.
+    `),
+    { LAYERS: layerList(layers, params) },
+  )}\n`;
+}
+
+/** The Keras target's files, relative to its folder. */
+export function kerasFiles(input: CodegenInput, params: number): Record<string, string> {
+  const layers = planLayers(input.architecture);
+  return {
+    'README.md': readme(input, layers, params),
+    'model.py': modelFile(input, layers, params),
+    'preprocessing.py': pythonPreprocessing(),
+    'train.py': trainFile(input),
+    'predict.py': predictFile(input),
+    'requirements.txt': 'numpy>=1.21\ntensorflow>=2.16\n',
+  };
+}
