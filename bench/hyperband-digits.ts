@@ -2,12 +2,17 @@
  * Multi-fidelity benchmark on real data (part of `npm run bench:search`): how many training
  * epochs Hyperband needs to find a model with cross-validated accuracy of at least 0.97 on
  * the digits data, against random search that trains every candidate with the full
- * budget. Same space, folds and seeds for both; epochs are counted as actually trained
- * (early stopping included), summed over folds. A promoted candidate continues from the
+ * budget. Same space, folds and seeds for both; epochs are counted as actually trained,
+ * summed over folds. A promoted candidate continues from the
  * weights it reached at the lower rung, as searches do. Prints the median over seeds and
  * the ratio.
  *
- *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97] [--min-epochs 3] [--restart]
+ * By default evaluations train exactly their budget (random search: the full budget per
+ * candidate, as in the Hyperband paper's protocol); `--early-stopping` lets both stop on
+ * validation loss instead. Hyperband draws new configurations BOHB-style (`--sampler tpe`)
+ * unless `--sampler random`.
+ *
+ *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97] [--min-epochs 3] [--restart] [--early-stopping] [--sampler tpe|random]
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -29,6 +34,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     restart: { type: 'boolean', default: false },
     sampler: { type: 'string', default: 'tpe' },
+    'early-stopping': { type: 'boolean', default: false },
   },
 });
 const seeds = Number(args.seeds);
@@ -74,7 +80,8 @@ async function evaluate(id: number, assignment: Assignment, epochs: number, seed
     plan: context.plan,
     architecture,
     assignment: { ...assignment, epochs: start && from ? Math.max(1, epochs - from.epochs) : epochs },
-    patience: spec.evaluation.patience,
+    // Full budget: every evaluation trains exactly the epochs it was given, unless asked otherwise.
+    patience: args['early-stopping'] ? spec.evaluation.patience : MAX_EPOCHS + 1,
     seed,
     prepare: (f) => context.fold(f),
     ...(start ? { startFrom: (f: number) => start[f] } : {}),
@@ -120,7 +127,11 @@ function median(values: number[]): number {
 }
 
 const backend = await initBackend('auto');
-console.log(`digits, MLP space, 3-fold CV, target accuracy ${target}, up to ${MAX_EPOCHS} epochs per candidate, ${seeds} seeds (${backend.detail})`);
+console.log(
+  `digits, MLP space, 3-fold CV, target accuracy ${target}, up to ${MAX_EPOCHS} epochs per candidate, ${seeds} seeds, ` +
+    `${args['early-stopping'] ? 'early stopping on' : 'full budgets (no early stopping)'}, hyperband min ${args['min-epochs']} epochs, ${args.sampler} sampler ` +
+    `(${backend.detail})`,
+);
 const results: Record<string, number[]> = { random: [], hyperband: [] };
 for (let seed = 0; seed < seeds; seed++) {
   for (const strategy of (args.only ? [args.only] : ['random', 'hyperband']) as ('random' | 'hyperband')[]) {

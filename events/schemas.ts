@@ -298,6 +298,9 @@ export const API_ROUTE_KEYS = [
   'POST /searches/{searchId}/cancel',
   'GET /models',
   'GET /models/{name}/versions',
+  'POST /models/{name}/versions/{version}/stage',
+  'POST /models/{name}/rollback',
+  'POST /models/{name}/predict',
 ] as const;
 
 /** One route key of the modelsmith HTTP API. */

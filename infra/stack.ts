@@ -7,6 +7,7 @@
  */
 import { ArnFormat, CfnOutput, Duration, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct, IConstruct } from 'constructs';
 import { SearchEventRules } from '../events/rules.js';
@@ -30,6 +31,8 @@ interface Access {
 }
 
 const DATA = ['datasets/', 'specs/'];
+/** Functions that load models to predict or export them carry the wasm backend too. */
+const SERVING = { trainer: true, memorySize: 2048, timeout: Duration.seconds(30) };
 /** Trainers also read checkpoints: a multi-fidelity promotion continues its parent's weights. */
 const TRAINER_READS = [...DATA, 'searches/'];
 
@@ -126,16 +129,33 @@ export class ModelsmithStack extends Stack {
         { method: HttpMethod.POST, path: '/searches/{searchId}/cancel', handler: cancelSearch },
         { method: HttpMethod.GET, path: '/models', handler: fn('ApiListModels', 'api/list-models.ts', 'GET /models', { table: 'read' }) },
         { method: HttpMethod.GET, path: '/models/{name}/versions', handler: fn('ApiListVersions', 'api/list-versions.ts', 'GET /models/{name}/versions', { table: 'read' }) },
+        {
+          method: HttpMethod.POST,
+          path: '/models/{name}/versions/{version}/stage',
+          handler: fn('ApiPromoteVersion', 'api/promote-version.ts', 'POST /models/{name}/versions/{version}/stage', { table: 'write', publishes: true }),
+        },
+        { method: HttpMethod.POST, path: '/models/{name}/rollback', handler: fn('ApiRollbackModel', 'api/rollback-model.ts', 'POST /models/{name}/rollback', { table: 'write', publishes: true }) },
+        // Pay per use: loads the production version from S3 once per container, resolves production per request.
+        { method: HttpMethod.POST, path: '/models/{name}/predict', handler: fn('ApiPredict', 'api/predict.ts', 'POST /models/{name}/predict', { table: 'read', reads: ['models/'] }, SERVING) },
       ],
     });
 
-    new SearchEventRules(this, 'Rules', {
+    const rules = new SearchEventRules(this, 'Rules', {
       bus: storage.bus,
       bucket: storage.bucket,
       stateMachine: workflow.stateMachine,
       specUploaded,
       executionEnded,
     });
+
+    const deploy = fn(
+      'DeployModel',
+      'deploy-model.ts',
+      'Write edge bundles and stage pointers when versions are registered or change stage',
+      { table: 'read', reads: ['models/', 'deployments/'], writes: ['deployments/'] },
+      { ...SERVING, timeout: Duration.minutes(5) },
+    );
+    rules.onEvents('Deploy', ['ModelVersionRegistered', 'ModelStageChanged'], new targets.LambdaFunction(deploy, { deadLetterQueue: rules.deadLetters, retryAttempts: 4 }));
 
     this.acknowledgeFindings(tasks);
     new CfnOutput(this, 'BucketName', { value: storage.bucket.bucketName, description: 'Upload specs under specs/ and datasets under datasets/' });
@@ -153,7 +173,7 @@ export class ModelsmithStack extends Stack {
     const ref = (construct: IConstruct) => `<${this.getLogicalId(construct.node.defaultChild as CfnElement)}.Arn>`;
     const nag = (finding: string, reason: string) => ({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
     const bucket = ref(this.storage.bucket);
-    const prefixes = ['datasets/', 'specs/', 'searches/', 'models/'];
+    const prefixes = ['datasets/', 'specs/', 'searches/', 'models/', 'deployments/'];
     Validations.of(this).acknowledge(
       nag(
         'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -31,6 +31,9 @@ export const API_SAMPLE_NAMES = [
   'api-cancel-search',
   'api-list-models',
   'api-list-versions',
+  'api-promote-version',
+  'api-rollback-model',
+  'api-predict',
 ] as const;
 
 /** Step Functions samples: a search execution that ended badly. */

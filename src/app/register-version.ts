@@ -1,10 +1,13 @@
 /**
  * RegisterVersion: the final model becomes the next numbered version of its model name
- * (1, 2, ...). Its artifacts are copied under the version's own prefix and their store
- * version ids recorded. Running it again for the same search returns the same version.
+ * (1, 2, ...). Its artifacts are copied under the version's own prefix, its source code
+ * for Keras, PyTorch and TensorFlow.js is generated beside them (`code/`), and the store
+ * version ids of all of them are recorded. Running it again for the same search returns
+ * the same version.
  */
 import { artifactKeys } from '../ports/artifact-store.js';
 import { SearchError } from '../core/errors.js';
+import { writeVersionCode } from './generate-code.js';
 import { requireSearch, SearchRef } from './refs.js';
 import { nowIso, type Services } from './services.js';
 
@@ -48,6 +51,8 @@ export async function registerVersion(services: Services, raw: SearchRef): Promi
     const stored = await services.artifacts.put(prefix + key.slice(sourcePrefix.length), body);
     files[key.slice(sourcePrefix.length)] = stored.versionId;
   }
+  // The version's source code for Keras, PyTorch and TensorFlow.js, stored with its artifacts.
+  Object.assign(files, await writeVersionCode(services, { search, version: record, prefix }));
   await services.metadata.updateModelVersion(search.name, record.version, { artifactPrefix: prefix, files });
   await services.metadata.updateSearch(searchId, { modelVersion: { name: search.name, version: record.version }, updatedAt: nowIso(services) });
   await services.events.publish({

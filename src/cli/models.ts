@@ -10,6 +10,7 @@ import type { Services } from '../app/services.js';
 import type { ModelStage } from '../ports/records.js';
 import { initBackend } from '../runtime/backend.js';
 import { openLocalStore } from '../runtime/local/store.js';
+import { routeDeployments } from '../runtime/local/deployments.js';
 import { startPredictionServer } from '../runtime/local/prediction-server.js';
 import { assembleServices } from '../runtime/services.js';
 import { EXIT, homeOf, positiveInt, type CommonOptions, type Io } from './common.js';
@@ -20,7 +21,15 @@ async function withLocalServices<T>(options: CommonOptions, io: Io, work: (servi
   const store = await openLocalStore(homeOf(options, io));
   try {
     const services = assembleServices({ metadata: store.metadata, artifacts: store.artifacts, events: store.events, datasets: new LocalDatasetSource([]), backend: 'cpu' });
-    return await work(services);
+    // Stage changes redeploy as the cloud's rule does.
+    const deployments = routeDeployments(store.events, services);
+    try {
+      const result = await work(services);
+      await deployments.drain();
+      return result;
+    } finally {
+      deployments.stop();
+    }
   } finally {
     await store.close();
   }

@@ -99,6 +99,14 @@ describe('registry and serving, locally', () => {
     expect(JSON.parse(versions.out).map((v: { version: number; stage: string }) => `${v.version}:${v.stage}`)).toEqual(['1:none', '2:none']);
   });
 
+  it('wrote each registered version\'s edge bundle as the search finished', async () => {
+    for (const version of [1, 2]) {
+      const manifest = JSON.parse(new TextDecoder().decode((await services.artifacts.get(`deployments/iris-served/${version}/manifest.json`)) as Uint8Array));
+      expect(manifest).toMatchObject({ name: 'iris-served', version, formats: { onnx: { file: 'model.onnx' } } });
+      expect(manifest.formats.tfjs.map((t: { precision: string }) => t.precision)).toEqual(['float32', 'float16', 'uint8']);
+    }
+  });
+
   it('serves production as promotions and rollbacks move it', async () => {
     const none = await fetch(`${server.url}/models/iris-served/predict`, { method: 'POST', body: JSON.stringify({ instances }) });
     expect(none.status).toBe(404);
@@ -118,10 +126,13 @@ describe('registry and serving, locally', () => {
     // Different models: the answers changed with the promotion.
     expect(Math.max(...second.probabilities.flat().map((p, i) => Math.abs(p - (first.probabilities.flat()[i] as number))))).toBeGreaterThan(1e-3);
 
+    const stages = async () => JSON.parse(new TextDecoder().decode((await services.artifacts.get('deployments/iris-served/stages.json')) as Uint8Array));
+    expect((await stages()).production).toEqual({ version: 2, bundle: 'deployments/iris-served/2/' });
     const rolled = await cli('models', 'rollback', 'iris-served');
     expect(rolled.code).toBe(0);
     expect(rolled.out).toContain('version 1 is production (was version 2)');
     expect(await served()).toEqual(first);
+    expect((await stages()).production.version).toBe(1);
   });
 
   it('answers bad requests with a clear error and keeps serving', async () => {

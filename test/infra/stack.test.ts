@@ -148,10 +148,27 @@ describe('ways in', () => {
     });
   });
 
+  it('deploys versions when they are registered or change stage', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['modelsmith'], 'detail-type': ['ModelVersionRegistered', 'ModelStageChanged'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeployModel'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
   it('serves the API only to IAM-signed requests, on every route', () => {
     const routes = resourcesOf('AWS::ApiGatewayV2::Route');
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(
-      ['GET /models', 'GET /models/{name}/versions', 'GET /searches', 'GET /searches/{searchId}', 'POST /searches', 'POST /searches/{searchId}/cancel'],
+      [
+        'GET /models',
+        'GET /models/{name}/versions',
+        'GET /searches',
+        'GET /searches/{searchId}',
+        'POST /models/{name}/predict',
+        'POST /models/{name}/rollback',
+        'POST /models/{name}/versions/{version}/stage',
+        'POST /searches',
+        'POST /searches/{searchId}/cancel',
+      ],
     );
     for (const [, route] of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.anyValue(), DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
@@ -164,7 +181,7 @@ describe('functions', () => {
     resourcesOf('AWS::Lambda::Function').filter(([, f]) => 'MODELSMITH_TABLE' in ((f.Properties.Environment as { Variables?: object })?.Variables ?? {}));
 
   it('run Node.js 22 on ARM with tracing and the store in their environment', () => {
-    expect(functions().length).toBe(18);
+    expect(functions().length).toBe(22);
     for (const [, f] of functions()) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(Object.keys((f.Properties.Environment as { Variables: object }).Variables)).toEqual(
@@ -183,12 +200,15 @@ describe('functions', () => {
     const objectResources = (prefix: string) => {
       const policy = resourcesOf('AWS::IAM::Policy').find(([id]) => id.startsWith(prefix));
       const text = JSON.stringify(policy?.[1].Properties.PolicyDocument ?? {});
-      return [...text.matchAll(/"\/(datasets|specs|searches|models)\/\*"/g)].map((m) => m[1]).sort();
+      return [...text.matchAll(/"\/(datasets|specs|searches|models|deployments)\/\*"/g)].map((m) => m[1]).sort();
     };
     expect(objectResources('SelectBestServiceRole')).toEqual([]);
     expect(objectResources('RegisterVersionServiceRole')).toEqual(['models', 'searches']);
     expect([...new Set(objectResources('RunTrialServiceRole'))]).toEqual(['datasets', 'searches', 'specs']);
     expect(objectResources('ApiListSearchesServiceRole')).toEqual([]);
+    expect([...new Set(objectResources('ApiPredictServiceRole'))]).toEqual(['models']);
+    expect([...new Set(objectResources('DeployModelServiceRole'))]).toEqual(['deployments', 'models']);
+    expect(objectResources('ApiPromoteVersionServiceRole')).toEqual([]);
   });
 });
 

@@ -9,9 +9,7 @@
  * thread while deliberately keeping one small tensor and a little JavaScript memory per
  * trial, and the same analysis must flag both, so the test is known to be able to fail.
  */
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
@@ -47,7 +45,7 @@ const WASM_HEAP_GROWTH_LIMIT = 1024 * 1024;
 
 /**
  * The probe thread: the trainer worker's module, loaded as the pool loads it (same
- * workerData, TypeScript through tsx), driven one RunTrial at a time. `gc` comes from V8
+ * workerData, TypeScript through tsx, loaded with require()), driven one RunTrial at a time. `gc` comes from V8
  * flags set at run time, since worker threads cannot take --expose-gc.
  */
 const PROBE = `
@@ -58,7 +56,11 @@ const vm = require('node:vm');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 const probe = workerData.probe;
-const tf = createRequire(probe.projectPackage)('@tensorflow/tfjs');
+const projectRequire = createRequire(probe.projectPackage);
+// The pool's threads get TypeScript from \`--import tsx\` and load the trainer module with
+// require(); eval'd threads do not run --import, so register tsx's require hook here.
+projectRequire('tsx/cjs/api').register();
+const tf = projectRequire('@tensorflow/tfjs');
 const kept = [];
 let trainer;
 
@@ -86,8 +88,8 @@ async function sample(status) {
 parentPort.on('message', async (message) => {
   try {
     if (message.type === 'init') {
-      trainer = (await import(probe.trainerWorker)).default;
-      const { initBackend } = await import(probe.backend);
+      trainer = projectRequire(probe.trainerWorker).default;
+      const { initBackend } = projectRequire(probe.backend);
       const info = await initBackend(workerData.backend);
       parentPort.postMessage({ ok: true, backend: info.name, sample: await sample() });
       return;
@@ -110,16 +112,14 @@ class ProbeThread {
   private readonly worker: Worker;
 
   constructor(data: TrainerWorkerData) {
-    const source = (path: string) => pathToFileURL(join(PROJECT_ROOT, path)).href;
     this.worker = new Worker(PROBE, {
       eval: true,
-      execArgv: ['--import', 'tsx'],
       workerData: {
         ...data,
         probe: {
           projectPackage: join(PROJECT_ROOT, 'package.json'),
-          trainerWorker: source('src/runtime/local/trainer-worker.ts'),
-          backend: source('src/runtime/backend.ts'),
+          trainerWorker: join(PROJECT_ROOT, 'src/runtime/local/trainer-worker.ts'),
+          backend: join(PROJECT_ROOT, 'src/runtime/backend.ts'),
         },
       },
     });
@@ -127,12 +127,15 @@ class ProbeThread {
 
   private request<T>(message: object): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onMessage = (reply: { ok: boolean; error?: string }) => {
+      const onMessage = (reply: { ok?: boolean; error?: string; event?: unknown }) => {
+        // The trainer forwards its search events to the host thread; only replies end a request.
+        if (reply.ok === undefined) return;
+        this.worker.off('message', onMessage);
         this.worker.off('error', reject);
         if (reply.ok) resolve(reply as T);
         else reject(new Error(reply.error));
       };
-      this.worker.once('message', onMessage);
+      this.worker.on('message', onMessage);
       this.worker.once('error', reject);
       this.worker.postMessage(message);
     });

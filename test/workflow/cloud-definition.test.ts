@@ -4,11 +4,16 @@
  * or the trainer container's entrypoint, against dynalite, s3rver and the EventBridge /
  * Step Functions stand-in. A small search completes, with a trial on the GPU path, a
  * throttled trial that is retried, a trial whose task crashes (recorded, the search goes
- * on) and a task delivered twice (recorded once); uploading a spec starts a search.
+ * on) and a task delivered twice (recorded once); the registered version is deployed on
+ * its event and served through the API; uploading a spec starts a search.
  */
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSample } from '../../events/samples/index.js';
+import { handler as predictHandler } from '../../functions/api/predict.js';
+import { handler as promoteHandler } from '../../functions/api/promote-version.js';
+import { handler as rollbackHandler } from '../../functions/api/rollback-model.js';
+import { handler as deployModel } from '../../functions/deploy-model.js';
 import { handler as specUploaded } from '../../functions/spec-uploaded.js';
 import { isRejected } from '../../src/ports/records.js';
 import type { Services } from '../../src/app/services.js';
@@ -90,10 +95,50 @@ describe('the synthesized state machine with its real handlers', () => {
       { searchId, name: 'cloud-iris', version: 1, artifactPrefix: 'models/cloud-iris/versions/1/' },
     ]);
     expect(cloud.eventsOf('SearchSucceeded').filter((d) => d.searchId === searchId)).toHaveLength(1);
-    expect(await services.artifacts.list('models/cloud-iris/versions/1/')).toEqual(
+    const stored = await services.artifacts.list('models/cloud-iris/versions/1/');
+    expect(stored.filter((k) => !k.includes('/code/'))).toEqual(
       ['architecture.json', 'metrics.json', 'model.json', 'preprocessor.json', 'weights.bin'].map((f) => `models/cloud-iris/versions/1/${f}`),
     );
+    // Generated code for each target is stored with the version.
+    for (const target of ['keras', 'pytorch', 'tfjs']) expect(stored.some((k) => k.startsWith(`models/cloud-iris/versions/1/code/${target}/`))).toBe(true);
   }, 300_000);
+
+  it('deploys the registered version on its event and serves production through the API', async () => {
+    const searchId = 'cloud-e2e-1';
+    const call = async (handler: (e: never, c: never) => Promise<unknown>, event: unknown) => {
+      const result = (await handler(event as never, lambdaContext() as never)) as { statusCode: number; body: string };
+      return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+    };
+    /** An event as the deployment rule delivers it: the recorded detail in an EventBridge envelope. */
+    const delivered = (type: 'ModelVersionRegistered' | 'ModelStageChanged') => ({ ...loadSample(type), detail: cloud.eventsOf(type).at(-1) });
+
+    const registered = await deployModel(delivered('ModelVersionRegistered') as never, lambdaContext() as never);
+    expect(registered).toMatchObject({ name: 'cloud-iris', bundled: [1], stages: {} });
+    const manifest = JSON.parse(new TextDecoder().decode((await services.artifacts.get('deployments/cloud-iris/1/manifest.json')) as Uint8Array));
+    expect(manifest).toMatchObject({ name: 'cloud-iris', version: 1, searchId, formats: { onnx: { file: 'model.onnx' }, preprocessor: 'preprocessor.json' } });
+    expect(await services.artifacts.list('deployments/cloud-iris/1/tfjs/')).toHaveLength(6);
+
+    const predict = { ...loadSample('api-predict'), pathParameters: { name: 'cloud-iris' }, rawPath: '/models/cloud-iris/predict' };
+    expect((await call(predictHandler, predict)).status).toBe(404);
+    const promoted = await call(promoteHandler, { ...loadSample('api-promote-version'), pathParameters: { name: 'cloud-iris', version: '1' } });
+    expect(promoted).toMatchObject({ status: 200, body: { name: 'cloud-iris', version: 1, stage: 'production' } });
+    expect(await deployModel(delivered('ModelStageChanged') as never, lambdaContext() as never)).toMatchObject({ bundled: [], stages: { production: 1 } });
+    const stages = JSON.parse(new TextDecoder().decode((await services.artifacts.get('deployments/cloud-iris/stages.json')) as Uint8Array));
+    expect(stages.production).toEqual({ version: 1, bundle: 'deployments/cloud-iris/1/' });
+
+    const answer = await call(predictHandler, predict);
+    expect(answer.status).toBe(200);
+    const predictions = answer.body.predictions as { label: string; probabilities: Record<string, number> }[];
+    expect(answer.body).toMatchObject({ name: 'cloud-iris', version: 1, stage: 'production' });
+    expect(predictions).toHaveLength(2);
+    for (const p of predictions) expect(Object.values(p.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(predictions[0]?.label).toBe('setosa');
+
+    const bad = await call(predictHandler, { ...predict, body: JSON.stringify({ instances: [{ sepal_length: 'wide' }] }) });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'BadRequest', message: expect.stringMatching(/instances\[0\]\.sepal_length: expected a number/) } } });
+    const rollback = await call(rollbackHandler, { ...loadSample('api-rollback-model'), pathParameters: { name: 'cloud-iris' } });
+    expect(rollback).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: expect.stringMatching(/no earlier production version/) } } });
+  }, 120_000);
 
   it('records a search that cannot start as failed, with the reason', async () => {
     const handlers = await bindHandlers(workflow);

@@ -9,8 +9,9 @@ import { estimateCost } from '../models/cost.js';
 import { preprocessingDocument } from './document.js';
 import { checkInput, type CodegenInput } from './input.js';
 import { kerasFiles } from './keras.js';
+import { versionTitle } from './layers.js';
 import { pytorchFiles } from './pytorch.js';
-import { commentText, dedent } from './text.js';
+import { dedent } from './text.js';
 import { tfjsFiles } from './tfjs.js';
 
 export { PREPROCESSING_FORMAT, preprocessingDocument, type PreprocessingDocument } from './document.js';
@@ -37,7 +38,7 @@ export type GeneratedFiles = Readonly<Record<string, string>>;
 
 function overview(input: CodegenInput, params: number): string {
   return `${dedent(`
-    # ${commentText(input.model.name)} version ${input.model.version}: generated code
+    # ${versionTitle(input.model)}: generated code
 
     The model modelsmith registered as this version (family ${input.architecture.family}, ${params} trainable
     parameters), written for three frameworks. Each folder holds the model definition,

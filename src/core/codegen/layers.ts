@@ -5,7 +5,7 @@
  */
 import { traceShapes, type Shape } from '../models/shapes.js';
 import type { Architecture, LayerSpec } from '../models/types.js';
-import { grouped } from './text.js';
+import { commentText, grouped } from './text.js';
 
 export interface PlannedLayer {
   readonly spec: LayerSpec;
@@ -56,6 +56,11 @@ export const OUTPUT_TEXT = {
   classification: 'class probabilities (the last layer is a softmax)',
   regression: 'the standardized target (decode it with the preprocessing)',
 } as const;
+
+/** `name version 3`, the model's name made safe for comments, docstrings and READMEs. */
+export function versionTitle(model: { readonly name: string; readonly version: number }): string {
+  return `${commentText(model.name, 64)} version ${model.version}`;
+}
 
 /** `[7, 16]`: a per-example shape as people write it. */
 export function shapeText(shape: Shape): string {

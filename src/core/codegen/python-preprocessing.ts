@@ -237,6 +237,6 @@ export function pythonPreprocessing(): string {
             if is_number(cell) and number_text(float(cell)) in self.class_index:
                 return self.class_index[number_text(float(cell))]
             column = self.target["column"]
-            raise ValueError(f"column {column!r} holds {cell!r}, which is not one of the model's classes")
+            raise ValueError(f"column {column!r} holds {cell!r}, not one of the model's classes")
   `)}\n`;
 }

@@ -92,7 +92,7 @@ export function className(name: string, suffix = 'Model'): string {
 
 /** A snake_case identifier from the letters and digits of `name`, or `fallback`. */
 export function snakeName(name: string, fallback: string): string {
-  const body = words(name).join('_').toLowerCase().slice(0, 60);
+  const body = words(name).join('_').toLowerCase().slice(0, 48);
   return /^[a-z]/.test(body) ? body : fallback;
 }
 
@@ -104,6 +104,24 @@ export function snakeName(name: string, fallback: string): string {
 export function commentText(value: string, maxLength = 80): string {
   const cleaned = Array.from(value, (char) => (/^[A-Za-z0-9 ._-]$/.test(char) ? char : '_')).join('');
   return cleaned.length > maxLength ? `${cleaned.slice(0, maxLength - 3)}...` : cleaned;
+}
+
+/**
+ * A line comment (`marker` is `#` or `//`) wrapped at word boundaries to fit `width`
+ * columns at indentation `column`; continuation lines are indented two more spaces.
+ */
+export function lineComment(text: string, marker: string, column: number, width: number): string {
+  const lines: string[] = [];
+  let line = marker;
+  for (const word of text.split(' ')) {
+    const next = `${line} ${word}`;
+    if (column + next.length > width && line.trim() !== marker) {
+      lines.push(line);
+      line = `${marker}   ${word}`;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join('\n');
 }
 
 /** Thousands separated with commas, for comments and READMEs. */

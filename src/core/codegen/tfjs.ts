@@ -8,8 +8,8 @@
 import type { Activation } from '../models/types.js';
 import { OPTIMIZER_NOTES, trainingConstants } from './hyperparameters.js';
 import type { CodegenInput } from './input.js';
-import { describeLayer, layerList, OUTPUT_TEXT, planLayers, uses, type PlannedLayer } from './layers.js';
-import { commentText, dedent, fill, grouped, indent, intLiteral, numberLiteral, sections, snakeName, tsString } from './text.js';
+import { describeLayer, layerList, OUTPUT_TEXT, planLayers, uses, versionTitle, type PlannedLayer } from './layers.js';
+import { dedent, lineComment, fill, grouped, indent, intLiteral, numberLiteral, sections, snakeName, tsString } from './text.js';
 import { typescriptPreprocessing } from './typescript-preprocessing.js';
 
 /** The tfjs package version the generated project depends on (the one modelsmith trains with). */
@@ -32,8 +32,8 @@ function activationOption(activation: Activation): string[] {
   return activation === 'linear' ? [] : [`activation: ${tsString(name)}`];
 }
 
-/** Longest line the generated TypeScript aims for (Prettier's habit in this project). */
-const WIDTH = 100;
+/** Longest line the generated TypeScript aims for (this project's own habit). */
+const WIDTH = 120;
 
 /** `{ a: 1, b: 2 }` at `column`, or one entry per line when that is too long. */
 function tsObject(entries: readonly string[], column: number): string {
@@ -53,7 +53,8 @@ function tsCall(head: string, args: readonly string[], column: number): string {
 function connectStatement(layer: (column: number) => string): string {
   const inline = `x = connect(${layer(14)}, x);`;
   if (!inline.includes('\n') && 2 + inline.length <= WIDTH) return inline;
-  return `x = ${tsCall('connect', [layer(4), 'x'], 6)};`;
+  // Indented 2 in buildModel, after `x = ` and before `;`: 7 characters beside the call.
+  return `x = ${tsCall('connect', [layer(4), 'x'], 7)};`;
 }
 
 /** The statement adding one planned layer inside `buildModel`. */
@@ -102,7 +103,7 @@ function layerStatement(layer: PlannedLayer): string {
         `dropout: ${numberLiteral(spec.dropout, 'dropout')}`,
         name,
       ];
-      return `x = ${tsCall('transformerEncoder', ['x', tsObject(entries, 28)], 6)};`;
+      return `x = ${tsCall('transformerEncoder', ['x', tsObject(entries, 28)], 7)};`;
     }
     case 'sequencePool':
       return spec.mode === 'mean'
@@ -114,7 +115,8 @@ function layerStatement(layer: PlannedLayer): string {
 const ORTHOGONAL_INITIALIZER = dedent(`
   /** tfjs's initializer base class, which it checks with instanceof but does not export. */
   type Initializer = ReturnType<typeof tf.initializers.zeros>;
-  const InitializerBase = Object.getPrototypeOf(tf.initializers.zeros().constructor) as abstract new () => Initializer;
+  const InitializerBase = Object.getPrototypeOf(tf.initializers.zeros().constructor) as (abstract new () => Initializer) &
+    Pick<typeof tf.serialization.Serializable, 'fromConfig'>;
 
   /**
    * Orthogonal initialization (Keras's default for recurrent kernels) by Gram-Schmidt in
@@ -129,7 +131,7 @@ const ORTHOGONAL_INITIALIZER = dedent(`
       const cols = shape[shape.length - 1] ?? 1;
       const [tall, narrow] = [Math.max(rows, cols), Math.min(rows, cols)];
       const draws = tf.tidy(() => tf.randomNormal([narrow, tall]).dataSync());
-      const columns = Array.from({ length: narrow }, (_, j) => Float64Array.from(draws.subarray(j * tall, (j + 1) * tall)));
+      const columns = Array.from({ length: narrow }, (_, j) => Float64Array.from(draws.slice(j * tall, (j + 1) * tall)));
       columns.forEach((column, j) => {
         for (let pass = 0; pass < 2; pass++) {
           for (const previous of columns.slice(0, j)) {
@@ -151,6 +153,8 @@ const ORTHOGONAL_INITIALIZER = dedent(`
       return {};
     }
   }
+  // Registered so a bidirectional wrapper can clone layers that use it.
+  tf.serialization.registerClass(FastOrthogonal);
 `);
 
 const RECURRENT_DEFAULTS = dedent(`
@@ -167,7 +171,7 @@ const RECURRENT_DEFAULTS = dedent(`
 
 const LSTM_FACTORY = dedent(`
   /** An LSTM layer; unitForgetBias starts the forget gate's bias at 1. */
-  function lstm(args: { units: number; returnSequences: boolean; unitForgetBias: boolean; name: string }): tf.layers.Layer {
+  function lstm(args: { units: number; returnSequences: boolean; unitForgetBias: true; name: string }): tf.layers.Layer {
     return tf.layers.lstm({ ...RECURRENT_DEFAULTS, recurrentInitializer: new FastOrthogonal(), ...args });
   }
 `);
@@ -335,17 +339,18 @@ const ENCODER_FUNCTION = dedent(`
     const width = x.shape[x.shape.length - 1] ?? 0;
     const sublayer = (residual: tf.SymbolicTensor, update: tf.SymbolicTensor, part: string): tf.SymbolicTensor => {
       const prefix = block.name + '_' + part;
-      const dropped = block.dropout > 0 ? connect(tf.layers.dropout({ rate: block.dropout, name: prefix + '_dropout' }), update) : update;
+      const dropout = tf.layers.dropout({ rate: block.dropout, name: prefix + '_dropout' });
+      const dropped = block.dropout > 0 ? connect(dropout, update) : update;
       const sum = connect(tf.layers.add({ name: prefix + '_add' }), [residual, dropped]);
       return connect(tf.layers.layerNormalization({ axis: -1, name: prefix + '_norm' }), sum);
     };
-    const attention = new MultiHeadSelfAttention({ heads: block.heads, headDim: block.headDim, name: block.name + '_attention' });
+    const { heads, headDim, ffDim, name } = block;
+    const attention = new MultiHeadSelfAttention({ heads, headDim, name: name + '_attention' });
     const attended = sublayer(x, connect(attention, x), 'attention');
-    const hidden = connect(
-      tf.layers.dense({ units: block.ffDim, activation: 'relu', kernelInitializer: 'glorotUniform', name: block.name + '_ff_hidden' }),
-      attended,
-    );
-    const projected = connect(tf.layers.dense({ units: width, kernelInitializer: 'glorotUniform', name: block.name + '_ff_output' }), hidden);
+    const kernelInitializer = 'glorotUniform';
+    const ffHidden = tf.layers.dense({ units: ffDim, activation: 'relu', kernelInitializer, name: name + '_ff_hidden' });
+    const hidden = connect(ffHidden, attended);
+    const projected = connect(tf.layers.dense({ units: width, kernelInitializer, name: name + '_ff_output' }), hidden);
     return sublayer(attended, projected, 'ff');
   }
 `);
@@ -371,7 +376,8 @@ const WEIGHT_FUNCTIONS = dedent(`
     const weights = model.weights.map((weight) => ({ name: weight.originalName, shape: weight.shape, dtype: 'float32' }));
     mkdirSync(directory, { recursive: true });
     writeFileSync(join(directory, 'weights.bin'), new Uint8Array(values.buffer));
-    writeFileSync(join(directory, 'weights.json'), JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights }] }, null, 2));
+    const manifest = { weightsManifest: [{ paths: ['weights.bin'], weights }] };
+    writeFileSync(join(directory, 'weights.json'), JSON.stringify(manifest, null, 2));
   }
 
   /**
@@ -399,7 +405,8 @@ const WEIGHT_FUNCTIONS = dedent(`
       model.weights.forEach((weight, i) => {
         const shape = tensors[i]?.shape ?? [];
         if (shape.join(',') !== weight.shape.join(',')) {
-          throw new Error(weight.originalName + ': expected [' + weight.shape.join(', ') + '], got [' + shape.join(', ') + ']');
+          const expected = '[' + weight.shape.join(', ') + ']';
+          throw new Error(weight.originalName + ': expected ' + expected + ', got [' + shape.join(', ') + ']');
         }
       });
       model.setWeights(tensors);
@@ -413,12 +420,15 @@ const WEIGHT_FUNCTIONS = dedent(`
 function modelFile(input: CodegenInput, layers: readonly PlannedLayer[], params: number): string {
   const { architecture, model, problem } = input;
   const recurrent = uses(layers, 'recurrent');
-  const statements = layers.map((layer) => `// ${layer.name}: ${describeLayer(layer)}\n${layerStatement(layer)}`);
+  const statements = layers.map((layer) => `${lineComment(`${layer.name}: ${describeLayer(layer)}`, '//', 2, WIDTH)}\n${layerStatement(layer)}`);
   const header = dedent(`
     /**
-     * TensorFlow.js model ${commentText(model.name)} version ${model.version}, generated by modelsmith: the network
-     * modelsmith trained (family ${architecture.family}), layer for layer, with its ${grouped(params)} trainable
-     * parameters.
+     * TensorFlow.js model, generated by modelsmith.
+     *
+     * Model: ${versionTitle(model)}
+     *
+     * The network modelsmith trained (family ${architecture.family}), layer for layer, with its
+     * ${grouped(params)} trainable parameters.
      *
      * Inputs: [batch, ${architecture.inputShape.join(', ')}] float32 tensors${problem.kind === 'image' ? ' (channels last)' : ''}, as preprocessing.ts makes them.
      * Outputs: ${OUTPUT_TEXT[problem.task]}.
@@ -505,7 +515,9 @@ function trainFile(input: CodegenInput): string {
   const classification = problem.task === 'classification';
   const header = dedent(`
     /**
-     * Train the TensorFlow.js model of modelsmith model ${commentText(model.name)} version ${model.version} on a CSV file.
+     * Train the TensorFlow.js model on a CSV file.
+     *
+     * Model: ${versionTitle(model)}
      *
      * By default it trains as modelsmith refit this version: EPOCHS passes over every row.
      * With --validation-fraction it holds out a share of the rows and stops once the
@@ -515,6 +527,7 @@ function trainFile(input: CodegenInput): string {
      *   npx tsx train.ts --data train.csv --output trained
      */
     import { join } from 'node:path';
+    import { pathToFileURL } from 'node:url';
     import { parseArgs } from 'node:util';
     import * as tf from '@tensorflow/tfjs';
     import { buildModel, saveWeights } from './model.js';
@@ -573,7 +586,8 @@ function trainFile(input: CodegenInput): string {
         x.set(data.x.subarray(index * rowSize, (index + 1) * rowSize), i * rowSize);
         y[i] = data.y?.[index] ?? 0;
       });
-      return { count: indices.length, x, y, rows: Int32Array.from(indices, (index) => data.rows[index] ?? index), shape: data.shape };
+      const rows = Int32Array.from(indices, (index) => data.rows[index] ?? index);
+      return { count: indices.length, x, y, rows, shape: data.shape };
     }
 
     /** Loss in inference mode (dropout off). */
@@ -585,7 +599,7 @@ function trainFile(input: CodegenInput): string {
     }
 
     /** Train in place; with validation data, stop early and restore the best weights. */
-    export function train(model: tf.LayersModel, data: Examples, epochs: number, seed: number, validation?: Examples): void {
+    export function train(model: tf.LayersModel, data: Examples, epochs: number, seed: number, validation?: Examples) {
       const optimizer = makeOptimizer();
       const random = seededRandom(seed);
       const batchSize = Math.max(1, Math.min(BATCH_SIZE, data.count));
@@ -599,7 +613,8 @@ function trainFile(input: CodegenInput): string {
           total += tf.tidy(() => {
             const x = tf.tensor(batch.x, [batch.count, ...batch.shape]);
             const y = tf.tensor1d(batch.y ?? new Float32Array(batch.count));
-            const loss = optimizer.minimize(() => lossOf(model.apply(x, { training: true }) as tf.Tensor, y), true, trainable);
+            const batchLoss = () => lossOf(model.apply(x, { training: true }) as tf.Tensor, y);
+            const loss = optimizer.minimize(batchLoss, true, trainable);
             return (loss?.dataSync()[0] ?? NaN) * batch.count;
           });
         }
@@ -639,7 +654,9 @@ function trainFile(input: CodegenInput): string {
           seed: { type: 'string', default: String(SEED) },
         },
       });
-      if (!values.data) throw new Error('usage: npx tsx train.ts --data train.csv [--output trained] [--epochs N] [--validation-fraction F]');
+      if (!values.data) {
+        throw new Error('usage: npx tsx train.ts --data train.csv [--output DIR] [--epochs N] [--validation-fraction F]');
+      }
       const seed = Number(values.seed);
       const fraction = Number(values['validation-fraction']);
       const preprocessing = Preprocessing.load(values.preprocessing);
@@ -661,7 +678,7 @@ function trainFile(input: CodegenInput): string {
       console.log('saved ' + join(values.output, 'weights.json'));
     }
 
-    main();
+    if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
   `);
   return sections([header, trainingConstants(training, 'typescript'), optimizer, loss, loop, main]);
 }
@@ -670,7 +687,9 @@ function trainFile(input: CodegenInput): string {
 function predictFile(input: CodegenInput): string {
   return `${dedent(`
     /**
-     * Predict with the TensorFlow.js model of modelsmith model ${commentText(input.model.name)} version ${input.model.version}.
+     * Predict with the TensorFlow.js model.
+     *
+     * Model: ${versionTitle(input.model)}
      *
      * With weights trained by train.ts, or with the registered version's own trained model
      * (the model.json two folders up):
@@ -682,6 +701,7 @@ function predictFile(input: CodegenInput): string {
      * each class's probability.
      */
     import { writeFileSync } from 'node:fs';
+    import { pathToFileURL } from 'node:url';
     import { parseArgs } from 'node:util';
     import * as tf from '@tensorflow/tfjs';
     import { buildModel, loadWeights } from './model.js';
@@ -699,7 +719,7 @@ function predictFile(input: CodegenInput): string {
         },
       });
       if (!values.data || !values.weights) {
-        throw new Error('usage: npx tsx predict.ts --data new.csv --weights trained/weights.json [--output predictions.csv]');
+        throw new Error('usage: npx tsx predict.ts --data new.csv --weights trained/weights.json [--output FILE]');
       }
       const model = buildModel();
       loadWeights(model, values.weights);
@@ -710,14 +730,16 @@ function predictFile(input: CodegenInput): string {
       for (let start = 0; start < examples.count; start += BATCH) {
         const count = Math.min(BATCH, examples.count - start);
         const batch = examples.x.subarray(start * rowSize, (start + count) * rowSize);
-        outputs.push(...tf.tidy(() => (model.predict(tf.tensor(batch, [count, ...examples.shape])) as tf.Tensor).dataSync()));
+        const predicted = tf.tidy(() => model.predict(tf.tensor(batch, [count, ...examples.shape])) as tf.Tensor);
+        outputs.push(...predicted.dataSync());
+        predicted.dispose();
       }
       const csv = preprocessing.predictionsCsv(examples.rows, Float32Array.from(outputs));
       if (values.output) writeFileSync(values.output, csv);
       else process.stdout.write(csv);
     }
 
-    main();
+    if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
   `)}\n`;
 }
 
@@ -725,7 +747,7 @@ function readme(input: CodegenInput, layers: readonly PlannedLayer[], params: nu
   const { model, training } = input;
   return `${fill(
     dedent(`
-      # ${commentText(model.name)} version ${model.version}: TensorFlow.js (TypeScript)
+      # ${versionTitle(model)}: TensorFlow.js (TypeScript)
 
       Generated by modelsmith from the registered model version: the same TensorFlow.js graph
       modelsmith trained, with its custom layers written out, for Node.js.

@@ -195,14 +195,20 @@ export function typescriptPreprocessing(): string {
         });
       }
 
-      /** Rows in sequence order: sorted by the order column (stable), else file order. Rows without an order value come first. */
+      /**
+       * Rows in sequence order: sorted by the order column (stable), else file order. Rows
+       * without an order value come first.
+       */
       rowOrder(table: Table): number[] {
         const order = Array.from({ length: table.rows }, (_, row) => row);
         const orderBy = this.parameters.orderBy;
         if (this.parameters.kind !== 'sequence' || orderBy === null) return order;
         const cells = table.column(orderBy);
         const numeric = cells.every((cell) => isMissing(cell) || isNumber(cell));
-        const keys = cells.map((cell) => (numeric ? (isMissing(cell) ? -Infinity : Number(cell)) : isMissing(cell) ? '' : cell));
+        const keys = cells.map((cell) => {
+          if (numeric) return isMissing(cell) ? -Infinity : Number(cell);
+          return isMissing(cell) ? '' : cell;
+        });
         return order.sort((a, b) => {
           const [ka, kb] = [keys[a] ?? '', keys[b] ?? ''];
           return ka < kb ? -1 : ka > kb ? 1 : a - b;
@@ -229,13 +235,16 @@ export function typescriptPreprocessing(): string {
           const ahead = labelled ? horizon : 0;
           for (let start = 0; start + window + ahead <= table.rows; start++) {
             const y = targets?.[order[start + window - 1 + horizon] ?? 0] ?? 0;
-            if (!Number.isNaN(y)) picked.push({ rows: order.slice(start, start + window), last: order[start + window - 1] ?? 0, y });
+            const rows = order.slice(start, start + window);
+            if (!Number.isNaN(y)) picked.push({ rows, last: rows[rows.length - 1] ?? 0, y });
           }
         }
         const rowSize = inputShape.reduce((product, dim) => product * dim, 1);
         const x = new Float32Array(picked.length * rowSize);
         picked.forEach((example, i) => {
-          example.rows.forEach((row, step) => x.set(encoded.subarray(row * width, (row + 1) * width), i * rowSize + step * width));
+          example.rows.forEach((row, step) => {
+            x.set(encoded.subarray(row * width, (row + 1) * width), i * rowSize + step * width);
+          });
         });
         return {
           count: picked.length,
@@ -258,7 +267,7 @@ export function typescriptPreprocessing(): string {
         });
       }
 
-      /** CSV with one line per example: its row, the prediction and, for a classifier, each class's probability. */
+      /** CSV, one line per example: its row, the prediction and, for a classifier, each class's probability. */
       predictionsCsv(rows: Int32Array, outputs: Float32Array): string {
         const k = this.classes.length;
         const header = ['row', 'prediction', ...this.classes.map((label) => 'probability:' + label)];
@@ -270,14 +279,18 @@ export function typescriptPreprocessing(): string {
       }
 
       private number(cell: string, column: string): number {
-        if (!isNumber(cell)) throw new Error('column ' + JSON.stringify(column) + ' holds ' + JSON.stringify(cell) + '; the model expects numbers');
+        if (!isNumber(cell)) {
+          const holds = JSON.stringify(column) + ' holds ' + JSON.stringify(cell);
+          throw new Error('column ' + holds + '; the model expects numbers');
+        }
         return Number(cell);
       }
 
       private classOf(cell: string): number {
         const index = this.classIndex.get(cell) ?? (isNumber(cell) ? this.classIndex.get(String(Number(cell))) : undefined);
         if (index === undefined) {
-          throw new Error('column ' + JSON.stringify(this.parameters.target.column) + ' holds ' + JSON.stringify(cell) + ", which is not one of the model's classes");
+          const column = JSON.stringify(this.parameters.target.column);
+          throw new Error('column ' + column + ' holds ' + JSON.stringify(cell) + ", not one of the model's classes");
         }
         return index;
       }

@@ -31,6 +31,7 @@ import { runTask, TASKS } from '../../workflow/tasks.js';
 import type { BackendPreference } from '../backend.js';
 import { newSearchId } from '../ids.js';
 import { assembleServices } from '../services.js';
+import { routeDeployments } from './deployments.js';
 import { openLocalStore, type LocalStore } from './store.js';
 import { createTrainerPool, poolSizeFor, type TrainerPool } from './trainer-pool.js';
 
@@ -166,9 +167,14 @@ async function withRun<T>(
     },
     (event) => void store.events.publish(event),
   );
+  const deployments = routeDeployments(store.events, services);
   try {
-    return await body(services, pool, store);
+    const result = await body(services, pool, store);
+    // The registered version's edge bundle is part of a finished search.
+    await deployments.drain();
+    return result;
   } finally {
+    deployments.stop();
     unsubscribe();
     await pool.close();
     await store.close();
