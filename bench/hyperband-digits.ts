@@ -12,7 +12,7 @@
  * validation loss instead. Hyperband draws new configurations BOHB-style (`--sampler tpe`)
  * unless `--sampler random`.
  *
- *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97] [--min-epochs 3] [--restart] [--early-stopping] [--sampler tpe|random]
+ *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97] [--min-epochs 3] [--restart] [--early-stopping] [--sampler tpe|random] [--budget 27]
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     seeds: { type: 'string', default: '5' },
     target: { type: 'string', default: '0.97' },
     'max-epochs': { type: 'string', default: '20000' },
+    budget: { type: 'string', default: '27' },
     'min-epochs': { type: 'string', default: '3' },
     only: { type: 'string' },
     restart: { type: 'boolean', default: false },
@@ -40,7 +41,8 @@ const { values: args } = parseArgs({
 const seeds = Number(args.seeds);
 const target = Number(args.target);
 const epochCap = Number(args['max-epochs']);
-const MAX_EPOCHS = 27;
+/** Epochs of a full-budget evaluation (Hyperband's top rung). */
+const MAX_EPOCHS = Number(args.budget);
 
 const spec = parseSpec({
   name: 'digits-bench',

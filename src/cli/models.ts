@@ -1,10 +1,14 @@
 /**
  * The registry commands of `modelsmith`: list models and versions, promote a version to a
- * stage, roll production back, and serve a version over HTTP — all on the local store.
+ * stage, roll production back, export a version (TensorFlow.js, quantized or not, or ONNX)
+ * and serve one over HTTP — all on the local store.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { LocalDatasetSource } from '../adapters/filesystem/dataset-source.js';
+import { exportVersion, type ExportFormat } from '../app/export-version.js';
 import { listModelSummaries, modelVersions, parseVersionRef, promoteVersion, rollbackModel, type StageChange } from '../app/registry.js';
 import type { Services } from '../app/services.js';
 import type { ModelStage } from '../ports/records.js';
@@ -122,6 +126,37 @@ export function addModelCommands(program: Command, io: Io, run: (action: () => P
         withLocalServices(options, io, async (services) => {
           const change = await rollbackModel(services, { name, ...(options.to === undefined ? {} : { to: options.to }) });
           io.out(options.json ? JSON.stringify(change, null, 2) : describeChange(change));
+          return EXIT.ok;
+        }),
+      ),
+    );
+
+  program
+    .command('export')
+    .description('write a version as a TensorFlow.js or ONNX model with its preprocessing')
+    .argument('<model>', 'name (the latest version), name@<version>, name@production or name@staging')
+    .addOption(new Option('--format <format>', 'model format').choices(['tfjs', 'onnx']).default('tfjs'))
+    .addOption(new Option('--quantize <dtype>', 'tfjs weights as float16 or uint8').choices(['float16', 'uint8']))
+    .option('--out <dir>', 'folder to write (default: ./<name>-v<version>-<format>)')
+    .addOption(common.home)
+    .addOption(common.json)
+    .action((model: string, options: CommonOptions & { format: ExportFormat; quantize?: 'float16' | 'uint8'; out?: string }) =>
+      run(() =>
+        withLocalServices(options, io, async (services) => {
+          const { name, ref } = parseVersionRef(model, 'latest');
+          await initBackend('auto');
+          const exported = await exportVersion(services, { name, ref, format: options.format, ...(options.quantize ? { quantize: options.quantize } : {}) });
+          const suffix = options.quantize ? `-${options.quantize}` : '';
+          const out = resolve(options.out ?? `${name.replace(/[^\w.-]/g, '_')}-v${exported.version}-${options.format}${suffix}`);
+          await mkdir(out, { recursive: true });
+          const written = await Promise.all(
+            Object.entries(exported.files).map(async ([file, body]) => {
+              await writeFile(join(out, file), body);
+              return { file: join(out, file), bytes: typeof body === 'string' ? Buffer.byteLength(body) : body.length };
+            }),
+          );
+          if (options.json) io.out(JSON.stringify({ name, version: exported.version, format: options.format, files: written }, null, 2));
+          else io.out(`exported ${name} version ${exported.version} as ${options.format}${suffix} to ${out}: ${written.map((w) => `${basename(w.file)} (${w.bytes} bytes)`).join(', ')}`);
           return EXIT.ok;
         }),
       ),

@@ -14,7 +14,9 @@ import type { Services } from '../../src/app/services.js';
 import { main } from '../../src/cli/main.js';
 import { encodeRows, type Preprocessor } from '../../src/core/data/preprocess.js';
 import { parseCsv } from '../../src/core/data/table.js';
+import { loadBundle } from '../../src/core/export/index.js';
 import { initBackend } from '../../src/runtime/backend.js';
+import * as ort from 'onnxruntime-node';
 import { runLocalSearch } from '../../src/runtime/local/engine.js';
 import { startPredictionServer, type PredictionServer } from '../../src/runtime/local/prediction-server.js';
 import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
@@ -154,6 +156,33 @@ describe('registry and serving, locally', () => {
     const { petal_width: _dropped, ...partial } = instances[0] as Record<string, number>;
     expect((await post(JSON.stringify({ instances: [partial] }))).status).toBe(200);
     expect((await served()).version).toBe(1);
+  });
+
+  it('exports a version as ONNX and as quantized TensorFlow.js that predict like the stored model', async () => {
+    const out = join(home.path, 'exported');
+    const onnx = await cli('export', 'iris-served@2', '--format', 'onnx', '--out', join(out, 'onnx'), '--json');
+    expect(onnx.code, onnx.err).toBe(0);
+    expect(JSON.parse(onnx.out)).toMatchObject({ name: 'iris-served', version: 2, format: 'onnx' });
+    const stored = await storedPredictions(2);
+    const pre = JSON.parse(await readFile(join(out, 'onnx', 'preprocessor.json'), 'utf8')) as Preprocessor;
+    const x = encodeRows(pre, irisRows, Int32Array.from([0, 20, 45, 60, 80, 99, 110, 140]));
+    const session = await ort.InferenceSession.create(await readFile(join(out, 'onnx', 'model.onnx')));
+    const result = await session.run({ input: new ort.Tensor('float32', x, [8, 4]) });
+    const probabilities = result.output?.data as Float32Array;
+    stored.flat().forEach((p, i) => expect(Math.abs((probabilities[i] as number) - p)).toBeLessThan(1e-4));
+
+    const quantized = await cli('export', 'iris-served', '--quantize', 'uint8', '--out', join(out, 'uint8'));
+    expect(quantized.out).toMatch(/exported iris-served version 2 as tfjs-uint8/);
+    const modelJson = JSON.parse(await readFile(join(out, 'uint8', 'model.json'), 'utf8'));
+    expect(modelJson.weightsManifest[0].weights[0].quantization.dtype).toBe('uint8');
+    const model = await loadBundle(modelJson, new Uint8Array(await readFile(join(out, 'uint8', 'weights.bin'))));
+    const predicted = tf.tidy(() => (model.predict(tf.tensor(x, [8, 4])) as tf.Tensor).arraySync() as number[][]);
+    model.dispose();
+    stored.flat().forEach((p, i) => expect(Math.abs((predicted.flat()[i] as number) - p)).toBeLessThan(0.02));
+
+    const refused = await cli('export', 'iris-served', '--format', 'onnx', '--quantize', 'uint8');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/--quantize applies to the tfjs format only/);
   });
 
   it('refuses impossible registry commands with exit code 2 or 1 and a reason', async () => {

@@ -72,9 +72,13 @@ describe('local search through the workflow definition', () => {
     const store = await openLocalStore(join(home.path, 'store'));
     try {
       const prefix = `models/iris-e2e/versions/1/`;
-      expect(await store.artifacts.list(prefix)).toEqual(
+      const stored = await store.artifacts.list(prefix);
+      expect(stored.filter((k) => !k.startsWith(`${prefix}code/`))).toEqual(
         ['architecture.json', 'metrics.json', 'model.json', 'preprocessor.json', 'weights.bin'].map((f) => prefix + f),
       );
+      expect(stored).toEqual(expect.arrayContaining(['keras/model.py', 'pytorch/model.py', 'tfjs/model.ts'].map((f) => `${prefix}code/${f}`)));
+      // The edge bundle was written as the search finished.
+      expect(await store.artifacts.get('deployments/iris-e2e/1/manifest.json')).toBeDefined();
       const [version] = await store.metadata.listModelVersions('iris-e2e');
       expect(version).toMatchObject({ version: 1, searchId: search.searchId, trial: search.final?.trial, artifactPrefix: prefix });
       const preprocessor = JSON.parse(new TextDecoder().decode(await store.artifacts.get(`${prefix}preprocessor.json`))) as Preprocessor;

@@ -187,7 +187,7 @@ export function checkArchitecture(value: unknown): Architecture {
   };
   const last = architecture.layers[architecture.layers.length - 1];
   if (last?.type !== 'dense') fail('architecture.layers (last)', 'the dense output layer', last);
-  traceShapes(architecture); // throws a RangeError when a layer cannot read its input's shape
+  // traceShapes throws a RangeError when a layer cannot read its input's shape.
   const output = traceShapes(architecture).at(-1)?.output ?? [];
   if (output.length !== 1) throw new RangeError(`code generation: the model's output must be a vector, got [${output.join(', ')}]`);
   return architecture;
@@ -279,8 +279,8 @@ export function checkInput(input: CodegenInput): CodegenInput {
   const problem = input.problem;
   if (!isRecord(problem)) fail('problem', 'an object', problem);
 
-  const derived = describeProblem(preprocessor, problem.orderBy);
   if (problem.orderBy !== null) text(problem.orderBy, 'problem.orderBy');
+  const derived = describeProblem(preprocessor, problem.orderBy);
   const mismatch = (field: string) => {
     throw new RangeError(`code generation: problem.${field} does not match the fitted preprocessing`);
   };

@@ -11,7 +11,7 @@ import type { CodegenInput } from './input.js';
 import { describeLayer, layerList, OUTPUT_TEXT, planLayers, uses, versionTitle, type PlannedLayer } from './layers.js';
 import { pythonPreprocessing } from './python-preprocessing.js';
 import { OPTIMIZER_NOTES, trainingConstants } from './hyperparameters.js';
-import { callText, className, dedent, lineComment, fill, grouped, intLiteral, numberLiteral, sections } from './text.js';
+import { callText, className, dedent, fill, grouped, lineComment, intLiteral, numberLiteral, sections } from './text.js';
 
 /** The activation as a module, or null for linear. */
 function activationModule(activation: Activation): string | null {
@@ -38,17 +38,17 @@ interface Entry {
 
 const width = (shape: Shape): string => intLiteral(shape[shape.length - 1] as number, 'width', 1);
 
-function recurrentModule(layer: PlannedLayer & { spec: { type: 'recurrent' } }): string {
-  const { spec } = layer;
+/** The recurrent module of a spec reading `input`, wrapped when bidirectional. */
+function recurrentModule(spec: Extract<PlannedLayer['spec'], { type: 'recurrent' }>, input: Shape): string {
   const cell = spec.cell === 'lstm' ? 'LSTMLayer' : 'GRULayer';
-  const args = [width(layer.input), intLiteral(spec.units, 'units', 1), `return_sequences=${spec.returnSequences ? 'True' : 'False'}`];
+  const args = [width(input), intLiteral(spec.units, 'units', 1), `return_sequences=${spec.returnSequences ? 'True' : 'False'}`];
   // Modules sit at indentation 12 in nn.Sequential, each followed by a comma.
   if (!spec.bidirectional) return callText(cell, args, 13);
   const one = callText(cell, args, 17);
   return callText('Bidirectional', [one, one], 13);
 }
 
-/** The modules of one planned layer, with channel-layout moves around convolutions. */
+/** The nn.Sequential entries of the planned layers, with channel-layout moves around convolutions. */
 function entriesOf(layers: readonly PlannedLayer[]): Entry[] {
   const entries: Entry[] = [];
   let channelsFirst = false;
@@ -84,7 +84,7 @@ function entriesOf(layers: readonly PlannedLayer[]): Entry[] {
         entries.push({ comment, modules: [`nn.${spec.mode === 'max' ? 'MaxPool2d' : 'AvgPool2d'}(kernel_size=2, stride=2)`] });
         break;
       case 'recurrent':
-        entries.push({ comment, modules: [recurrentModule(layer as PlannedLayer & { spec: typeof spec })] });
+        entries.push({ comment, modules: [recurrentModule(spec, layer.input)] });
         break;
       case 'positionalEncoding':
         entries.push({ comment, modules: ['PositionalEncoding()'] });
