@@ -9,6 +9,8 @@ import { handler as getSearch } from '../../functions/api/get-search.js';
 import { handler as listModels } from '../../functions/api/list-models.js';
 import { handler as listSearches } from '../../functions/api/list-searches.js';
 import { handler as listVersions } from '../../functions/api/list-versions.js';
+import { handler as promoteVersion } from '../../functions/api/promote-version.js';
+import { handler as rollbackModel } from '../../functions/api/rollback-model.js';
 import { handler as startSearch } from '../../functions/api/start-search.js';
 import { startSearch as recordSearch } from '../../src/app/start-search.js';
 import type { Services } from '../../src/app/services.js';
@@ -118,10 +120,21 @@ describe('reading searches and models', () => {
     };
     await services.metadata.registerModelVersion({ ...version, name: 'api-model' });
     const models = await call(listModels, loadSample('api-list-models'));
-    expect(models).toMatchObject({ status: 200, body: { models: expect.arrayContaining([{ name: 'api-model', latestVersion: 1 }]) } });
+    expect(models).toMatchObject({ status: 200, body: { models: expect.arrayContaining([{ name: 'api-model', latestVersion: 1, productionHistory: [], revision: 0 }]) } });
     const sample = loadSample('api-list-versions');
     const versions = await call(listVersions, { ...sample, pathParameters: { name: 'api-model' } });
     expect(versions).toMatchObject({ status: 200, body: { versions: [{ name: 'api-model', version: 1, metrics: { accuracy: 0.9 } }] } });
     expect((await call(listVersions, { ...sample, pathParameters: { name: 'unknown' } })).status).toBe(404);
+
+    // Promote through the API; bad requests name what is wrong and change nothing.
+    const promote = (version: string, body: string) => call(promoteVersion, { ...loadSample('api-promote-version'), pathParameters: { name: 'api-model', version }, body });
+    expect(await promote('1', JSON.stringify({ stage: 'live' }))).toMatchObject({ status: 400, body: { error: { code: 'BadRequest', message: expect.stringMatching(/^body\.stage: /) } } });
+    expect(await promote('one', JSON.stringify({ stage: 'production' }))).toMatchObject({ status: 400, body: { error: { message: '{version} must be a positive integer' } } });
+    expect(await promote('4', JSON.stringify({ stage: 'production' }))).toMatchObject({ status: 404, body: { error: { code: 'NotFound' } } });
+    expect(await promote('1', JSON.stringify({ stage: 'staging' }))).toMatchObject({ status: 200, body: { version: 1, stage: 'staging', model: { staging: 1 } } });
+    const staged = await call(listVersions, { ...sample, pathParameters: { name: 'api-model' } });
+    expect(staged.body).toMatchObject({ versions: [{ version: 1, stage: 'staging' }] });
+    const rollback = await call(rollbackModel, { ...loadSample('api-rollback-model'), pathParameters: { name: 'api-model' } });
+    expect(rollback).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: 'model api-model has no production version to roll back' } } });
   });
 });
