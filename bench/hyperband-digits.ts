@@ -12,7 +12,7 @@
  * validation loss instead. Hyperband draws new configurations BOHB-style (`--sampler tpe`)
  * unless `--sampler random`.
  *
- *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--target 0.97] [--min-epochs 3] [--restart] [--early-stopping] [--sampler tpe|random] [--budget 27] [--space wide|narrow]
+ *   npx tsx bench/hyperband-digits.ts [--seeds 5] [--first-seed 0] [--target 0.97] [--min-epochs 3] [--restart] [--early-stopping] [--sampler tpe|random] [--budget 27] [--space wide|narrow]
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ import { NonFiniteLossError } from '../src/core/errors.js';
 const { values: args } = parseArgs({
   options: {
     seeds: { type: 'string', default: '5' },
+    'first-seed': { type: 'string', default: '0' },
     target: { type: 'string', default: '0.97' },
     'max-epochs': { type: 'string', default: '20000' },
     budget: { type: 'string', default: '27' },
@@ -164,7 +165,7 @@ console.log(
     `(${backend.detail})`,
 );
 const results: Record<string, number[]> = { random: [], hyperband: [] };
-for (let seed = 0; seed < seeds; seed++) {
+for (let seed = Number(args['first-seed']); seed < Number(args['first-seed']) + seeds; seed++) {
   for (const strategy of (args.only ? [args.only] : ['random', 'hyperband']) as ('random' | 'hyperband')[]) {
     const started = performance.now();
     const { epochs, trials } = await epochsToTarget(strategy, seed);

@@ -45,6 +45,15 @@ function describeChange(change: StageChange): string {
   return `${change.name}: version ${change.version} is ${change.stage}${previous}; production ${production ?? '-'}, staging ${staging ?? '-'}`;
 }
 
+/** Run a stage change on the local store and report it. */
+function changeStage(options: CommonOptions, io: Io, change: (services: Services) => Promise<StageChange>): Promise<number> {
+  return withLocalServices(options, io, async (services) => {
+    const done = await change(services);
+    io.out(options.json ? JSON.stringify(done, null, 2) : describeChange(done));
+    return EXIT.ok;
+  });
+}
+
 function stageArgument(value: string): ModelStage {
   if (value === 'none' || value === 'staging' || value === 'production') return value;
   throw new InvalidArgumentError('expected none, staging or production');
@@ -106,11 +115,7 @@ export function addModelCommands(program: Command, io: Io, run: (action: () => P
     .addOption(common.json)
     .action((name: string, version: number, options: CommonOptions & { stage: ModelStage }) =>
       run(() =>
-        withLocalServices(options, io, async (services) => {
-          const change = await promoteVersion(services, { name, version, stage: options.stage });
-          io.out(options.json ? JSON.stringify(change, null, 2) : describeChange(change));
-          return EXIT.ok;
-        }),
+        changeStage(options, io, (services) => promoteVersion(services, { name, version, stage: options.stage })),
       ),
     );
 
@@ -123,11 +128,7 @@ export function addModelCommands(program: Command, io: Io, run: (action: () => P
     .addOption(common.json)
     .action((name: string, options: CommonOptions & { to?: number }) =>
       run(() =>
-        withLocalServices(options, io, async (services) => {
-          const change = await rollbackModel(services, { name, ...(options.to === undefined ? {} : { to: options.to }) });
-          io.out(options.json ? JSON.stringify(change, null, 2) : describeChange(change));
-          return EXIT.ok;
-        }),
+        changeStage(options, io, (services) => rollbackModel(services, { name, ...(options.to === undefined ? {} : { to: options.to }) })),
       ),
     );
 
