@@ -9,40 +9,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEdgeBundle, type EdgeManifest } from '../../src/app/edge-bundle.js';
 import { loadModel, saveModel } from '../../src/app/model-artifacts.js';
 import type { Services } from '../../src/app/services.js';
-import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import { NotFoundError } from '../../src/core/errors.js';
 import { loadBundle, type LayersModelJson } from '../../src/core/export/tfjs-bundle.js';
 import { estimateCost } from '../../src/core/models/cost.js';
 import type { Assignment } from '../../src/core/space/space.js';
 import { artifactKeys } from '../../src/ports/artifact-store.js';
-import { initBackend } from '../../src/runtime/backend.js';
-import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
-import { assembleServices } from '../../src/runtime/services.js';
+import type { LocalStore } from '../../src/runtime/local/store.js';
 import { maxAbsDifference, prepareExample, tfjsPredictions, trainedModel, type PreparedExample } from '../core/export/examples.js';
 import { assignment } from '../core/models/fixtures.js';
-import { DATASETS, tempDir } from '../helpers.js';
+import { localTestServices, type LocalTestServices } from '../support/local-services.js';
 
-let home: Awaited<ReturnType<typeof tempDir>>;
+let local: LocalTestServices;
 let store: LocalStore;
 let services: Services;
 
 beforeAll(async () => {
-  home = await tempDir();
-  store = await openLocalStore(home.path);
-  const backend = await initBackend('auto');
-  services = assembleServices({
-    metadata: store.metadata,
-    artifacts: store.artifacts,
-    events: store.events,
-    datasets: new LocalDatasetSource([DATASETS]),
-    backend: backend.name,
-    clock: () => new Date('2030-01-02T03:04:05.000Z'),
-  });
+  local = await localTestServices({ backend: 'auto', clock: () => new Date('2030-01-02T03:04:05.000Z') });
+  ({ store, services } = local);
 });
-afterAll(async () => {
-  await store.close();
-  await home.cleanup();
-});
+afterAll(() => local.close());
 
 const TEST_METRICS = { accuracy: 0.9, logLoss: 0.3 };
 const CV_METRICS = { accuracy: 0.92, logLoss: 0.28 };

@@ -5,10 +5,9 @@
  * files; and the stored code, pointed at the version's own model.json, predicts what the
  * registered model predicts.
  */
-import { readFile, symlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import { buildContext, parseTable } from '../../src/app/context.js';
 import { CODE_FOLDER, generateVersionCode } from '../../src/app/generate-code.js';
 import { loadModel } from '../../src/app/model-artifacts.js';
@@ -21,11 +20,10 @@ import { trainFinalModel } from '../../src/app/train-final-model.js';
 import { encodeExamples, type Preprocessor } from '../../src/core/data/preprocess.js';
 import { NotFoundError } from '../../src/core/errors.js';
 import { predict } from '../../src/core/training/train.js';
-import { initBackend } from '../../src/runtime/backend.js';
-import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
-import { assembleServices } from '../../src/runtime/services.js';
-import { exec, findPython, readPredictions, TSX } from '../core/codegen/support.js';
-import { DATASETS, irisSpecInput, PROJECT_ROOT, tempDir } from '../helpers.js';
+import type { LocalStore } from '../../src/runtime/local/store.js';
+import { exec, findPython, linkNodeModules, readPredictions, TSX } from '../core/codegen/support.js';
+import { DATASETS, irisSpecInput } from '../helpers.js';
+import { localTestServices, type LocalTestServices } from '../support/local-services.js';
 
 const NAME = 'iris-code';
 const PREFIX = `models/${NAME}/versions/1/`;
@@ -43,23 +41,15 @@ const CODE_FILES = [
 const torchPython = findPython(['torch', 'numpy']);
 if (!torchPython) console.warn('SKIPPED: the stored PyTorch code is not run: no python3 with torch and numpy on the PATH.');
 
-let home: Awaited<ReturnType<typeof tempDir>>;
+let local: LocalTestServices;
+let home: string;
 let store: LocalStore;
 let services: Services;
 
 beforeAll(async () => {
-  home = await tempDir();
-  // Stored TypeScript resolves @tensorflow/tfjs from here, as from an installed project.
-  await symlink(join(PROJECT_ROOT, 'node_modules'), join(home.path, 'node_modules'), 'dir');
-  store = await openLocalStore(home.path);
-  const backend = await initBackend('cpu');
-  services = assembleServices({
-    metadata: store.metadata,
-    artifacts: store.artifacts,
-    events: store.events,
-    datasets: new LocalDatasetSource([DATASETS]),
-    backend: backend.name,
-  });
+  // Stored TypeScript resolves @tensorflow/tfjs from the folder, as from an installed project.
+  local = await localTestServices({ backend: 'cpu', prepare: linkNodeModules });
+  ({ home, store, services } = local);
   const spec = irisSpecInput({
     name: NAME,
     evaluation: { folds: 2, patience: 4 },
@@ -73,10 +63,7 @@ beforeAll(async () => {
   await registerVersion(services, { searchId: 'code' });
 }, 180_000);
 
-afterAll(async () => {
-  await store.close();
-  await home.cleanup();
-});
+afterAll(() => local.close());
 
 const text = async (key: string) => new TextDecoder().decode(await store.artifacts.get(key));
 
@@ -130,11 +117,11 @@ describe('GenerateVersionCode', () => {
     };
     const code = join(store.artifactsRoot, PREFIX, CODE_FOLDER);
     // Run where the stored code is, with the defaults its README documents (../preprocessing.json, ../../model.json).
-    await exec(TSX, ['predict.ts', '--data', data, '--weights', '../../model.json', '--output', join(home.path, 'ts.csv')], join(code, 'tfjs'));
-    await check(join(home.path, 'ts.csv'));
+    await exec(TSX, ['predict.ts', '--data', data, '--weights', '../../model.json', '--output', join(home, 'ts.csv')], join(code, 'tfjs'));
+    await check(join(home, 'ts.csv'));
     if (torchPython) {
-      await exec(torchPython, ['predict.py', '--data', data, '--tfjs-model', '../../model.json', '--output', join(home.path, 'py.csv')], join(code, 'pytorch'));
-      await check(join(home.path, 'py.csv'));
+      await exec(torchPython, ['predict.py', '--data', data, '--tfjs-model', '../../model.json', '--output', join(home, 'py.csv')], join(code, 'pytorch'));
+      await check(join(home, 'py.csv'));
     }
   }, 120_000);
 });

@@ -4,30 +4,24 @@
  * nothing, and concurrent changes do not lose each other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import { modelVersions, parseVersionRef, promoteVersion, resolveVersion, rollbackModel } from '../../src/app/registry.js';
 import type { Services } from '../../src/app/services.js';
 import { ConflictError, InputError, NotFoundError } from '../../src/core/errors.js';
 import type { SearchEvent } from '../../src/ports/event-bus.js';
-import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
-import { assembleServices } from '../../src/runtime/services.js';
-import { DATASETS, tempDir } from '../helpers.js';
+import type { LocalStore } from '../../src/runtime/local/store.js';
+import { localTestServices, type LocalTestServices } from '../support/local-services.js';
 
-let home: Awaited<ReturnType<typeof tempDir>>;
+let local: LocalTestServices;
 let store: LocalStore;
 let services: Services;
 const events: SearchEvent[] = [];
 
 beforeAll(async () => {
-  home = await tempDir();
-  store = await openLocalStore(home.path);
+  local = await localTestServices();
+  ({ store, services } = local);
   store.events.subscribe((e) => events.push(e));
-  services = assembleServices({ metadata: store.metadata, artifacts: store.artifacts, events: store.events, datasets: new LocalDatasetSource([DATASETS]), backend: 'cpu' });
 });
-afterAll(async () => {
-  await store.close();
-  await home.cleanup();
-});
+afterAll(() => local.close());
 
 async function registerVersions(name: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {

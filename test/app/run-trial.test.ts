@@ -3,39 +3,26 @@
  * finished trial returns the recorded outcome without training or recording again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import { proposeTrials } from '../../src/app/propose-trials.js';
 import { runTrial } from '../../src/app/run-trial.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
 import type { SearchEvent } from '../../src/ports/event-bus.js';
-import { initBackend } from '../../src/runtime/backend.js';
-import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
-import { assembleServices } from '../../src/runtime/services.js';
-import { DATASETS, irisSpecInput, tempDir } from '../helpers.js';
+import type { LocalStore } from '../../src/runtime/local/store.js';
+import { DATASETS, irisSpecInput } from '../helpers.js';
+import { localTestServices, type LocalTestServices } from '../support/local-services.js';
 
-let home: Awaited<ReturnType<typeof tempDir>>;
+let local: LocalTestServices;
 let store: LocalStore;
 const events: SearchEvent[] = [];
 let services: Services;
 
 beforeAll(async () => {
-  home = await tempDir();
-  store = await openLocalStore(home.path);
+  local = await localTestServices({ backend: 'auto' });
+  ({ store, services } = local);
   store.events.subscribe((e) => events.push(e));
-  const backend = await initBackend('auto');
-  services = assembleServices({
-    metadata: store.metadata,
-    artifacts: store.artifacts,
-    events: store.events,
-    datasets: new LocalDatasetSource([DATASETS]),
-    backend: backend.name,
-  });
 });
-afterAll(async () => {
-  await store.close();
-  await home.cleanup();
-});
+afterAll(() => local.close());
 
 describe('RunTrial delivered twice', () => {
   it('trains once and records once', async () => {

@@ -1,11 +1,12 @@
 /**
  * The layer plan every generator writes from: the architecture's layers in order, each
  * with the name modelsmith's tfjs builder gives it and its per-example input and output
- * shapes. Dropout with rate 0 is left out, as the builder leaves it out.
+ * shapes. Dropout with rate 0 is left out, as the builder leaves it out. Also the layer
+ * descriptions for comments and READMEs, and the activation option Keras and tfjs share.
  */
 import { traceShapes, type Shape } from '../models/shapes.js';
-import type { Architecture, LayerSpec } from '../models/types.js';
-import { commentText, grouped } from './text.js';
+import type { Activation, Architecture, LayerSpec } from '../models/types.js';
+import { commentText, grouped, stringLiteral, type Language } from './text.js';
 
 export interface PlannedLayer {
   readonly spec: LayerSpec;
@@ -102,4 +103,28 @@ export function uses(layers: readonly PlannedLayer[], ...types: LayerSpec['type'
 export function layerList(layers: readonly PlannedLayer[], params: number): string {
   const lines = layers.map((layer, i) => `${i + 1}. \`${layer.name}\`: ${describeLayer(layer)}`);
   return `${lines.join('\n')}\n\n${grouped(params)} trainable parameters.`;
+}
+
+/** modelsmith's activations by the name Keras and TensorFlow.js both give them. */
+const ACTIVATION_NAMES: Readonly<Record<Activation, string>> = {
+  relu: 'relu',
+  elu: 'elu',
+  selu: 'selu',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  swish: 'swish',
+  linear: 'linear',
+  softmax: 'softmax',
+};
+
+/**
+ * A Keras or TensorFlow.js layer's activation option in `language` (`activation="relu"`,
+ * `activation: 'relu'`), or nothing for linear, both libraries' default.
+ */
+export function activationOption(activation: Activation, language: Language): string[] {
+  const name = ACTIVATION_NAMES[activation];
+  if (name === undefined) throw new RangeError(`unknown activation ${String(activation)}`);
+  if (activation === 'linear') return [];
+  const literal = stringLiteral(name, language);
+  return [language === 'python' ? `activation=${literal}` : `activation: ${literal}`];
 }

@@ -58,6 +58,14 @@ export function tsString(value: string): string {
   return `${out}'`;
 }
 
+/** The languages generated code is written in. */
+export type Language = 'python' | 'typescript';
+
+/** A string literal of `value` in `language`: {@link pyString} or {@link tsString}. */
+export function stringLiteral(value: string, language: Language): string {
+  return language === 'python' ? pyString(value) : tsString(value);
+}
+
 /** A finite number as source text (valid in Python and TypeScript alike). */
 export function numberLiteral(value: number, what: string): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`${what} must be a finite number, got ${String(value)}`);

@@ -5,32 +5,14 @@
  * from and written as TensorFlow.js weight manifests, so `predict.ts` also runs the
  * registered version's own `model.json` and `weights.bin`.
  */
-import type { Activation } from '../models/types.js';
-import { OPTIMIZER_NOTES, trainingConstants } from './hyperparameters.js';
+import { OPTIMIZER_NOTES, trainingConstants, trainingSummary } from './hyperparameters.js';
 import type { CodegenInput } from './input.js';
-import { describeLayer, layerList, OUTPUT_TEXT, planLayers, uses, versionTitle, type PlannedLayer } from './layers.js';
+import { activationOption, describeLayer, layerList, OUTPUT_TEXT, planLayers, uses, versionTitle, type PlannedLayer } from './layers.js';
 import { dedent, lineComment, fill, grouped, indent, intLiteral, numberLiteral, sections, snakeName, tsString } from './text.js';
 import { typescriptPreprocessing } from './typescript-preprocessing.js';
 
 /** The tfjs package version the generated project depends on (the one modelsmith trains with). */
 const TFJS_VERSION = '^4.22.0';
-
-const TFJS_ACTIVATIONS: Record<Activation, string> = {
-  relu: 'relu',
-  elu: 'elu',
-  selu: 'selu',
-  tanh: 'tanh',
-  sigmoid: 'sigmoid',
-  swish: 'swish',
-  linear: 'linear',
-  softmax: 'softmax',
-};
-
-function activationOption(activation: Activation): string[] {
-  const name = TFJS_ACTIVATIONS[activation];
-  if (name === undefined) throw new RangeError(`unknown activation ${String(activation)}`);
-  return activation === 'linear' ? [] : [`activation: ${tsString(name)}`];
-}
 
 /** Longest line the generated TypeScript aims for (this project's own habit). */
 const WIDTH = 120;
@@ -66,7 +48,7 @@ function layerStatement(layer: PlannedLayer): string {
     connectStatement((column) => `${factory}(${tsObject(entries, column + factory.length + 1)})`);
   switch (spec.type) {
     case 'dense':
-      return add('tf.layers.dense', [`units: ${intLiteral(spec.units, 'units', 1)}`, ...activationOption(spec.activation), glorot, name]);
+      return add('tf.layers.dense', [`units: ${intLiteral(spec.units, 'units', 1)}`, ...activationOption(spec.activation, 'typescript'), glorot, name]);
     case 'dropout':
       return add('tf.layers.dropout', [`rate: ${numberLiteral(spec.rate, 'dropout rate')}`, name]);
     case 'flatten':
@@ -76,7 +58,7 @@ function layerStatement(layer: PlannedLayer): string {
         `filters: ${intLiteral(spec.filters, 'filters', 1)}`,
         `kernelSize: ${intLiteral(spec.kernel, 'kernel', 1)}`,
         "padding: 'same'",
-        ...activationOption(spec.activation),
+        ...activationOption(spec.activation, 'typescript'),
         glorot,
         name,
       ]);
@@ -769,10 +751,7 @@ function readme(input: CodegenInput, layers: readonly PlannedLayer[], params: nu
       npx tsc --noEmit                                                # type-check
       \`\`\`
 
-      \`train.ts\` trains for ${training.epochs} epochs (as modelsmith refit this version) with
-      ${training.optimizer}, learning rate ${numberLiteral(training.learningRate, 'learning rate')} and batches of ${training.batchSize}; with
-      \`--validation-fraction ${numberLiteral(training.validationFraction, 'validation fraction')}\` it stops early after ${training.patience} epochs without a
-      lower validation loss (at most ${training.maxEpochs}).
+      @@TRAINING@@
 
       ## Layers
 
@@ -786,7 +765,7 @@ function readme(input: CodegenInput, layers: readonly PlannedLayer[], params: nu
       - Install \`@tensorflow/tfjs-node\` and import it instead of \`@tensorflow/tfjs\` for
         native speed.
     `),
-    { LAYERS: layerList(layers, params) },
+    { TRAINING: trainingSummary(training, 'train.ts'), LAYERS: layerList(layers, params) },
   )}\n`;
 }
 

@@ -7,7 +7,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTable } from '../../../src/app/context.js';
 import { describeProblem, generateCode } from '../../../src/core/codegen/index.js';
@@ -19,17 +18,19 @@ import { fitFinalModel } from '../../../src/core/training/evaluate.js';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { tempDir } from '../../helpers.js';
 import {
-  comparePredictions,
+  checkJobs,
+  compareWrittenPredictions,
   examples,
   exec,
   findPython,
+  irisAccuracy,
   prepare,
   readPredictions,
-  referencePredictions,
-  saveScrambledModel,
+  readSummary,
   tableCsv,
+  writeExamples,
   writeFiles,
-  type Prepared,
+  type WrittenExample,
 } from './support.js';
 
 const python = findPython(['torch', 'numpy']);
@@ -42,31 +43,15 @@ if (!python) {
 const withTorch = it.skipIf(!python);
 
 let home: Awaited<ReturnType<typeof tempDir>>;
-let cases: { prepared: Prepared; dir: string; model: tf.LayersModel }[] = [];
+let cases: WrittenExample[] = [];
 
 beforeAll(async () => {
   await initBackend('cpu');
   home = await tempDir();
   if (!python) return;
-  cases = await Promise.all(
-    (await examples()).map(async (example) => {
-      const prepared = prepare(example);
-      const dir = join(home.path, example.key);
-      await writeFiles(dir, prepared.files, example.csv);
-      return { prepared, dir, model: await saveScrambledModel(prepared, dir) };
-    }),
-  );
+  cases = await writeExamples(home.path);
   // One interpreter runs every script: importing torch once keeps this test quick.
-  const jobs = cases.flatMap(({ dir }) => [
-    { folder: join(dir, 'pytorch'), script: 'model.py', args: [], stdout: join(dir, 'summary.txt') },
-    {
-      folder: join(dir, 'pytorch'),
-      script: 'predict.py',
-      args: ['--data', join(dir, 'data.csv'), '--tfjs-model', join(dir, 'model.json'), '--output', join(dir, 'predictions.csv')],
-      stdout: join(dir, 'predict.txt'),
-    },
-  ]);
-  await exec(python, [join(import.meta.dirname, 'run_scripts.py'), JSON.stringify(jobs)], home.path);
+  await exec(python, [join(import.meta.dirname, 'run_scripts.py'), JSON.stringify(checkJobs(cases, 'pytorch'))], home.path);
 }, 600_000);
 
 afterAll(async () => {
@@ -77,8 +62,7 @@ afterAll(async () => {
 describe('generated PyTorch code', () => {
   withTorch('has exactly the parameter count of the tfjs model, for every layer type (needs python3 with torch)', async () => {
     for (const { prepared, dir, model } of cases) {
-      const lines = (await readFile(join(dir, 'summary.txt'), 'utf8')).trim().split('\n');
-      const printed = JSON.parse(lines[lines.length - 1] ?? '{}') as { parameters: number; expected: number };
+      const printed = (await readSummary(dir)).printed as { parameters: number; expected: number };
       expect({ example: prepared.example.key, parameters: printed.parameters }).toEqual({
         example: prepared.example.key,
         parameters: model.countParams(),
@@ -92,9 +76,9 @@ describe('generated PyTorch code', () => {
   });
 
   withTorch("reproduces modelsmith's predictions from the version's tfjs weights (needs python3 with torch)", async () => {
-    for (const { prepared, dir, model } of cases) {
-      const csv = await readFile(join(dir, 'predictions.csv'), 'utf8');
-      const { compared, worst } = comparePredictions(prepared, csv, referencePredictions(prepared, model), 2e-4);
+    for (const written of cases) {
+      const { prepared } = written;
+      const { compared, worst } = await compareWrittenPredictions(written, 2e-4);
       expect(compared, prepared.example.key).toBe(prepared.problem.examples.length);
       expect(worst, prepared.example.key).toBeLessThanOrEqual(2e-4);
     }
@@ -144,11 +128,8 @@ describe('generated PyTorch code', () => {
     await exec(python as string, ['predict.py', '--data', test, '--weights', join(dir, 'trained', 'model.pt'), '--output', join(dir, 'predictions.csv')], code);
 
     const { rows } = readPredictions(await readFile(join(dir, 'predictions.csv'), 'utf8'));
-    const species = table.columns.find((c) => c.name === 'species');
-    if (species?.kind !== 'categorical') throw new Error('iris species should be text');
-    const truth = Array.from(plan.test, (row) => species.levels[species.codes[row] as number]);
     expect(rows.map((row) => Number(row[0]))).toEqual(Array.from(plan.test, (_, i) => i));
-    const torchAccuracy = rows.filter((row, i) => row[1] === truth[i]).length / rows.length;
+    const torchAccuracy = irisAccuracy(table, plan.test, rows);
 
     console.info(`iris test accuracy: modelsmith (tfjs) ${tfjsAccuracy.toFixed(3)}, generated PyTorch ${torchAccuracy.toFixed(3)}`);
     expect(tfjsAccuracy).toBeGreaterThan(0.85); // the comparison is only meaningful for a model that learned

@@ -2,7 +2,8 @@
  * Shared pieces of the code generation tests: example problems (iris, diabetes, digits and
  * a tiny synthetic weather sequence), the generated code of a model written to a folder,
  * modelsmith's own tfjs model saved beside it, interpreters (a python3 with torch when one
- * is installed, tsx, tsc) and CSV helpers.
+ * is installed, tsx, tsc), the script runs and checks the target tests share, and CSV
+ * helpers.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -293,4 +294,80 @@ export function comparePredictions(prepared: Prepared, csv: string, reference: M
     }
   }
   return { compared: reference.size, worst };
+}
+
+/** An example's code and data written to `dir`, with modelsmith's model of it saved there. */
+export interface WrittenExample {
+  readonly prepared: Prepared;
+  readonly dir: string;
+  /** modelsmith's tfjs model, saved as `dir/model.json`; the caller disposes it. */
+  readonly model: tf.LayersModel;
+}
+
+/**
+ * Every example prepared and written to a folder of its key under `home` (code, `data.csv`),
+ * with its scrambled tfjs model saved beside the code (see {@link saveScrambledModel}).
+ */
+export async function writeExamples(home: string): Promise<WrittenExample[]> {
+  return Promise.all(
+    (await examples()).map(async (example) => {
+      const prepared = prepare(example);
+      const dir = join(home, example.key);
+      await writeFiles(dir, prepared.files, example.csv);
+      return { prepared, dir, model: await saveScrambledModel(prepared, dir) };
+    }),
+  );
+}
+
+/** One generated script for run_scripts.py or run-scripts.ts: run in `folder`, output to `stdout`. */
+export interface ScriptJob {
+  readonly folder: string;
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly stdout: string;
+}
+
+/** How a target's scripts end, and the option that points its predict script at a model.json. */
+const TARGET_SCRIPTS = {
+  pytorch: { extension: 'py', modelOption: '--tfjs-model' },
+  tfjs: { extension: 'ts', modelOption: '--weights' },
+} as const;
+
+/**
+ * The runs that check a target on each written example: its model script prints the
+ * parameter count to `summary.txt` (see {@link readSummary}), its predict script writes
+ * `predictions.csv` from the version's own model.json (see {@link compareWrittenPredictions}).
+ */
+export function checkJobs(written: readonly WrittenExample[], target: keyof typeof TARGET_SCRIPTS): ScriptJob[] {
+  const { extension, modelOption } = TARGET_SCRIPTS[target];
+  return written.flatMap(({ dir }) => [
+    { folder: join(dir, target), script: `model.${extension}`, args: [], stdout: join(dir, 'summary.txt') },
+    {
+      folder: join(dir, target),
+      script: `predict.${extension}`,
+      args: ['--data', join(dir, 'data.csv'), modelOption, join(dir, 'model.json'), '--output', join(dir, 'predictions.csv')],
+      stdout: join(dir, 'predict.txt'),
+    },
+  ]);
+}
+
+/** What a model script printed for a written example: its lines, and the last one parsed as JSON. */
+export async function readSummary(dir: string): Promise<{ lines: string[]; printed: unknown }> {
+  const lines = (await readFile(join(dir, 'summary.txt'), 'utf8')).trim().split('\n');
+  return { lines, printed: JSON.parse(lines[lines.length - 1] ?? '{}') };
+}
+
+/** A written example's `predictions.csv` compared with modelsmith's own (see {@link comparePredictions}). */
+export async function compareWrittenPredictions(written: WrittenExample, tolerance: number): Promise<{ compared: number; worst: number }> {
+  const { prepared, dir, model } = written;
+  const csv = await readFile(join(dir, 'predictions.csv'), 'utf8');
+  return comparePredictions(prepared, csv, referencePredictions(prepared, model), tolerance);
+}
+
+/** The share of prediction rows, for `testRows` of the iris table in order, that name the true species. */
+export function irisAccuracy(table: Table, testRows: ArrayLike<number>, rows: readonly (readonly string[])[]): number {
+  const species = table.columns.find((c) => c.name === 'species');
+  if (species?.kind !== 'categorical') throw new Error('iris species should be text');
+  const truth = Array.from(testRows, (row) => species.levels[species.codes[row] as number]);
+  return rows.filter((row, i) => row[1] === truth[i]).length / rows.length;
 }

@@ -6,7 +6,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTable } from '../../../src/app/context.js';
 import { GENERATED_TSCONFIG } from '../../../src/core/codegen/index.js';
@@ -14,36 +13,28 @@ import { planEvaluation } from '../../../src/core/data/plan.js';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { tempDir } from '../../helpers.js';
 import {
-  comparePredictions,
-  examples,
+  checkJobs,
+  compareWrittenPredictions,
   exec,
+  irisAccuracy,
   linkNodeModules,
-  prepare,
   readPredictions,
-  referencePredictions,
-  saveScrambledModel,
+  readSummary,
   tableCsv,
   TSC,
   TSX,
-  writeFiles,
-  type Prepared,
+  writeExamples,
+  type WrittenExample,
 } from './support.js';
 
 let home: Awaited<ReturnType<typeof tempDir>>;
-let cases: { prepared: Prepared; dir: string; model: tf.LayersModel }[] = [];
+let cases: WrittenExample[] = [];
 
 beforeAll(async () => {
   await initBackend('cpu');
   home = await tempDir();
   await linkNodeModules(home.path);
-  cases = await Promise.all(
-    (await examples()).map(async (example) => {
-      const prepared = prepare(example);
-      const dir = join(home.path, example.key);
-      await writeFiles(dir, prepared.files, example.csv);
-      return { prepared, dir, model: await saveScrambledModel(prepared, dir) };
-    }),
-  );
+  cases = await writeExamples(home.path);
 }, 120_000);
 
 afterAll(async () => {
@@ -62,24 +53,15 @@ describe('generated TensorFlow.js code', () => {
   }, 240_000);
 
   it("builds the tfjs model's parameters and reproduces its predictions from the version's model.json", async () => {
-    const jobs = cases.flatMap(({ dir }) => [
-      { folder: join(dir, 'tfjs'), script: 'model.ts', args: [], stdout: join(dir, 'summary.txt') },
-      {
-        folder: join(dir, 'tfjs'),
-        script: 'predict.ts',
-        args: ['--data', join(dir, 'data.csv'), '--weights', join(dir, 'model.json'), '--output', join(dir, 'predictions.csv')],
-        stdout: join(dir, 'predict.txt'),
-      },
-    ]);
-    await writeFile(join(home.path, 'jobs.json'), JSON.stringify(jobs));
+    await writeFile(join(home.path, 'jobs.json'), JSON.stringify(checkJobs(cases, 'tfjs')));
     // One process runs every script, so tfjs loads once.
     await exec(TSX, [join(import.meta.dirname, 'run-scripts.ts'), join(home.path, 'jobs.json')], home.path);
-    for (const { prepared, dir, model } of cases) {
-      const lines = (await readFile(join(dir, 'summary.txt'), 'utf8')).trim().split('\n');
+    for (const written of cases) {
+      const { prepared, dir, model } = written;
+      const { lines, printed } = await readSummary(dir);
       expect(lines.some((line) => line.includes('Total params'))).toBe(true);
-      expect(JSON.parse(lines[lines.length - 1] ?? '{}'), prepared.example.key).toEqual({ parameters: model.countParams(), expected: model.countParams() });
-      const csv = await readFile(join(dir, 'predictions.csv'), 'utf8');
-      const { compared, worst } = comparePredictions(prepared, csv, referencePredictions(prepared, model), 1e-5);
+      expect(printed, prepared.example.key).toEqual({ parameters: model.countParams(), expected: model.countParams() });
+      const { compared, worst } = await compareWrittenPredictions(written, 1e-5);
       expect(compared, prepared.example.key).toBe(prepared.problem.examples.length);
       expect(worst, prepared.example.key).toBeLessThanOrEqual(1e-5);
     }
@@ -97,10 +79,7 @@ describe('generated TensorFlow.js code', () => {
     expect(trained.stdout).toMatch(/epoch 1\/40 {2}loss \d+\.\d+ {2}val_loss \d+\.\d+/);
     await exec(TSX, ['predict.ts', '--data', join(iris.dir, 'test.csv'), '--weights', join(iris.dir, 'trained', 'weights.json'), '--output', join(iris.dir, 'trained.csv')], code);
     const { rows } = readPredictions(await readFile(join(iris.dir, 'trained.csv'), 'utf8'));
-    const species = table.columns.find((c) => c.name === 'species');
-    if (species?.kind !== 'categorical') throw new Error('iris species should be text');
-    const truth = Array.from(plan.test, (row) => species.levels[species.codes[row] as number]);
-    const accuracy = rows.filter((row, i) => row[1] === truth[i]).length / rows.length;
+    const accuracy = irisAccuracy(table, plan.test, rows);
     // Three balanced classes: guessing scores a third; a trained two-layer MLP scores far more.
     expect(accuracy).toBeGreaterThan(0.8);
   }, 240_000);
