@@ -1,7 +1,8 @@
 """PyTorch reference for bench/train.ts: trains the same architectures (read from the
 modelsmith Architecture JSON the bench sends, so both sides build the same layers) with
 the same optimizer (Adam), batch size and loss (cross-entropy on clipped softmax
-probabilities), on one thread, and prints the per-epoch times as JSON.
+probabilities), on one thread, and prints per-epoch wall-clock and CPU time marks as
+JSON (the first epoch is the warm-up; bench/train.ts summarizes).
 
     echo '{"epochs": 3, "classes": 10, "learningRate": 0.001, "seed": 1,
            "models": [{"name": "mlp", "samples": 8192, "batchSize": 64,
@@ -12,12 +13,17 @@ the random data are made, not per batch).
 """
 import json
 import math
-import statistics
+import os
 import sys
 import time
 
-import torch
-from torch import nn
+# One core means one thread everywhere: without these, the BLAS and OpenMP pools start a
+# thread per core that spins beside the one torch.set_num_threads(1) leaves.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+import torch  # noqa: E402 (after the thread settings it reads at import)
+from torch import nn  # noqa: E402
 
 torch.set_num_threads(1)
 try:
@@ -168,9 +174,9 @@ def measure(request, model_request):
     y = torch.randint(0, classes, (samples,))
     optimizer = torch.optim.Adam(model.parameters(), lr=request["learningRate"], eps=1e-7)
     model.train()
-    seconds = []
+    # [wall ms, process CPU µs] at the start and after each epoch, as bench/train.ts records them.
+    marks = [[time.perf_counter() * 1000, time.process_time() * 1e6]]
     for _ in range(1 + request["epochs"]):
-        start = time.perf_counter()
         order = torch.randperm(samples)
         total = 0.0
         for first in range(0, samples, batch):
@@ -183,17 +189,8 @@ def measure(request, model_request):
             total += loss.item() * len(rows)  # a sync per step, as the tfjs loop reads each loss
         if not math.isfinite(total):
             raise RuntimeError(f"{model_request['name']}: loss diverged")
-        seconds.append(time.perf_counter() - start)
-    warmup, timed = seconds[0], seconds[1:]
-    epoch = statistics.median(timed)
-    return {
-        "model": model_request["name"],
-        "samples": samples,
-        "epochSeconds": timed,
-        "warmupSeconds": warmup,
-        "samplesPerSecond": samples / epoch,
-        "msPerStep": epoch * 1000 / math.ceil(samples / batch),
-    }
+        marks.append([time.perf_counter() * 1000, time.process_time() * 1e6])
+    return {"model": model_request["name"], "samples": samples, "batchSize": batch, "marks": marks}
 
 
 def main():

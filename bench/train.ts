@@ -8,15 +8,19 @@
  * trainer threads (`bench/workers.ts`).
  *
  * Each measurement trains one warm-up epoch, then `--epochs` timed epochs, and reports
- * the median epoch. tfjs runs on one core (the wasm backend is single-threaded in Node;
- * cpu is plain JavaScript), PyTorch with `torch.set_num_threads(1)`. The cpu backend is
- * far too slow to train whole epochs of the CNN: its epochs are capped at `--cpu-batches`
- * batches (a subset of the samples; the per-batch cost does not depend on the data size),
- * and the table says so.
+ * the median epoch, as wall-clock samples/s and as samples per CPU second of the process
+ * (the second is less disturbed by other work on a shared machine). tfjs runs on one core
+ * (the wasm backend is single-threaded in Node; cpu is plain JavaScript; native
+ * TensorFlow, when tfjs-node loads, gets one intra-op thread), PyTorch with
+ * `torch.set_num_threads(1)`. The cpu backend is far too slow for whole epochs (about
+ * 30 s per CNN batch): its epochs are capped at a few batches per model (`--cpu-batches`
+ * overrides; a subset of the samples, since the per-batch cost does not depend on the
+ * data size), and the table says so. Without a Python that can import torch, a loud note
+ * says so and the tfjs numbers are still printed.
  *
- *   npx tsx bench/train.ts [--only mlp,cnn,lstm,transformer,workers] [--epochs 3]
- *     [--backends wasm,cpu] [--cpu-batches 8] [--no-torch] [--python python3] [--json]
- *     [--worker-trials 8]
+ *   npx tsx bench/train.ts [--only mlp,cnn,lstm,transformer,workers] [--epochs 5]
+ *     [--backends node,wasm,cpu] [--cpu-batches N] [--no-torch] [--python python3] [--json]
+ *     [--worker-trials 12] [--worker-repeats 2] [--worker-sets uniform,mixed] [--workers-source]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -30,20 +34,27 @@ import { createRng } from '../src/core/random.js';
 import type { Assignment } from '../src/core/space/space.js';
 import { trainModel, type TrainSettings } from '../src/core/training/train.js';
 import { initBackend, type BackendPreference } from '../src/runtime/backend.js';
-import { benchWorkers, formatWorkerReport, type WorkerReport } from './workers.js';
+import { benchWorkers, formatWorkerReport, trialSets, type WorkerReport } from './workers.js';
 
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
-    epochs: { type: 'string', default: '3' },
-    backends: { type: 'string', default: 'wasm,cpu' },
-    'cpu-batches': { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '5' },
+    backends: { type: 'string', default: 'node,wasm,cpu' },
+    'cpu-batches': { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     python: { type: 'string' },
     json: { type: 'boolean', default: false },
-    'worker-trials': { type: 'string', default: '8' },
+    'worker-trials': { type: 'string', default: '12' },
+    'worker-sets': { type: 'string', default: 'uniform,mixed' },
+    'worker-repeats': { type: 'string', default: '2' },
+    'workers-source': { type: 'boolean', default: false },
   },
 });
+
+// One core for native TensorFlow too, when @tensorflow/tfjs-node loads (read when it starts).
+process.env['TF_NUM_INTRAOP_THREADS'] ??= '1';
+process.env['TF_NUM_INTEROP_THREADS'] ??= '1';
 
 const CLASSES = 10;
 const LEARNING_RATE = 1e-3;
@@ -57,6 +68,8 @@ interface Reference {
   readonly assignment: Assignment;
   readonly samples: number;
   readonly batchSize: number;
+  /** Batches per epoch on the cpu backend (unless --cpu-batches says otherwise). */
+  readonly cpuBatches: number;
 }
 
 const REFERENCES: readonly Reference[] = [
@@ -67,6 +80,7 @@ const REFERENCES: readonly Reference[] = [
     assignment: { family: 'mlp', 'mlp.layers': 2, 'mlp.units': 128, 'mlp.dropout': 0, 'mlp.activation': 'relu' },
     samples: 8192,
     batchSize: 64,
+    cpuBatches: 16,
   },
   {
     name: 'cnn',
@@ -84,6 +98,8 @@ const REFERENCES: readonly Reference[] = [
     },
     samples: 2048,
     batchSize: 64,
+    // About 30 s per batch on the pure-JavaScript backend.
+    cpuBatches: 1,
   },
   {
     name: 'lstm',
@@ -92,6 +108,7 @@ const REFERENCES: readonly Reference[] = [
     assignment: { family: 'rnn', 'rnn.cell': 'lstm', 'rnn.layers': 1, 'rnn.units': 32, 'rnn.bidirectional': false, 'rnn.dropout': 0 },
     samples: 2048,
     batchSize: 64,
+    cpuBatches: 4,
   },
   {
     name: 'transformer',
@@ -108,6 +125,7 @@ const REFERENCES: readonly Reference[] = [
     },
     samples: 2048,
     batchSize: 64,
+    cpuBatches: 4,
   },
 ];
 
@@ -117,9 +135,9 @@ for (const name of selected) {
   if (name !== 'workers' && !MODEL_NAMES.includes(name)) throw new RangeError(`unknown --only entry '${name}' (expected ${[...MODEL_NAMES, 'workers'].join(', ')})`);
 }
 const epochs = Number(args.epochs);
-const cpuBatches = Number(args['cpu-batches']);
+const cpuBatches = args['cpu-batches'] === undefined ? undefined : Number(args['cpu-batches']);
 if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError('--epochs must be a positive integer');
-if (!(Number.isInteger(cpuBatches) && cpuBatches >= 1)) throw new RangeError('--cpu-batches must be a positive integer');
+if (cpuBatches !== undefined && !(Number.isInteger(cpuBatches) && cpuBatches >= 1)) throw new RangeError('--cpu-batches must be a positive integer');
 const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean) as BackendPreference[];
 const references = REFERENCES.filter((r) => selected.includes(r.name));
 
@@ -149,19 +167,53 @@ function randomData(ref: Reference, samples: number): Encoded {
   return { count: samples, x, y };
 }
 
-interface Measurement {
+/** Timings of one run: per timed epoch, wall-clock and CPU seconds of this process. */
+interface Timings {
   readonly model: string;
-  readonly runtime: string;
-  /** Samples per timed epoch (smaller than the model's sample count when capped). */
+  /** Samples per timed epoch (fewer than the model's sample count when capped). */
   readonly samplesPerEpoch: number;
-  readonly capped: boolean;
-  readonly epochSeconds: readonly number[];
   readonly warmupSeconds: number;
+  readonly epochSeconds: readonly number[];
+  readonly epochCpuSeconds: readonly number[];
+  /** From the median wall-clock epoch. */
   readonly samplesPerSecond: number;
-  /** Milliseconds per training step (one batch), from the median epoch. */
+  /** From the median CPU-time epoch: less sensitive to other work on the machine. */
+  readonly samplesPerCpuSecond: number;
+  /** Milliseconds per training step (one batch), from the median wall-clock epoch. */
   readonly msPerStep: number;
+}
+
+interface Measurement extends Timings {
+  readonly runtime: string;
+  readonly capped: boolean;
   /** Tensors left behind by build + train + dispose (should be 0). */
-  readonly leakedTensors?: number;
+  readonly leakedTensors: number;
+}
+
+/** Summaries of per-epoch marks `[wall ms, cpu µs]`, the first being the start. */
+function timings(model: string, samples: number, batchSize: number, marks: readonly (readonly [number, number])[]): Timings {
+  const deltas = marks.slice(1).map(([wall, cpu], i) => {
+    const [wall0, cpu0] = marks[i] as readonly [number, number];
+    return [(wall - wall0) / 1000, (cpu - cpu0) / 1e6] as const;
+  });
+  const [warmup, ...timed] = deltas;
+  const wall = median(timed.map((d) => d[0]));
+  const cpu = median(timed.map((d) => d[1]));
+  return {
+    model,
+    samplesPerEpoch: samples,
+    warmupSeconds: warmup?.[0] ?? NaN,
+    epochSeconds: timed.map((d) => d[0]),
+    epochCpuSeconds: timed.map((d) => d[1]),
+    samplesPerSecond: samples / wall,
+    samplesPerCpuSecond: samples / cpu,
+    msPerStep: (wall * 1000) / Math.ceil(samples / batchSize),
+  };
+}
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
 }
 
 /** Train one reference model with the project's loop on the active backend and time its epochs. */
@@ -180,25 +232,16 @@ async function measureTfjs(ref: Reference, runtime: string, cap?: number): Promi
   };
   const tensorsBefore = tf.memory().numTensors;
   const model = buildModel(architectureOf(ref), SEED);
-  const marks: number[] = [];
-  const start = performance.now();
+  const marks: [number, number][] = [[performance.now(), cpuMicros()]];
   try {
-    await trainModel(model, data, null, settings, () => void marks.push(performance.now()));
+    await trainModel(model, data, null, settings, () => void marks.push([performance.now(), cpuMicros()]));
   } finally {
     model.dispose();
   }
-  const seconds = marks.map((mark, i) => (mark - (i === 0 ? start : (marks[i - 1] as number))) / 1000);
-  const [warmup = NaN, ...timed] = seconds;
-  const epochSeconds = median(timed);
   return {
-    model: ref.name,
+    ...timings(ref.name, samples, ref.batchSize, marks),
     runtime,
-    samplesPerEpoch: samples,
     capped: samples < ref.samples,
-    epochSeconds: timed,
-    warmupSeconds: warmup,
-    samplesPerSecond: samples / epochSeconds,
-    msPerStep: (epochSeconds * 1000) / Math.ceil(samples / ref.batchSize),
     leakedTensors: tf.memory().numTensors - tensorsBefore,
   };
 }
@@ -217,16 +260,21 @@ function findTorchPython(): { python?: string; reason: string } {
   return { reason: reasons.join('; ') };
 }
 
-interface TorchResult {
-  readonly model: string;
-  readonly samples: number;
-  readonly epochSeconds: readonly number[];
-  readonly warmupSeconds: number;
-  readonly samplesPerSecond: number;
-  readonly msPerStep: number;
+/** What train-torch.py prints: per model, the same `[wall ms, cpu µs]` marks as the tfjs runs. */
+interface TorchOutput {
+  readonly version: string;
+  readonly threads: number;
+  readonly results: readonly { model: string; samples: number; batchSize: number; marks: [number, number][] }[];
 }
 
-function runTorch(python: string): { results: TorchResult[]; version: string; threads: number } | { error: string } {
+interface TorchReport {
+  readonly python: string;
+  readonly version: string;
+  readonly threads: number;
+  readonly results: readonly Timings[];
+}
+
+function runTorch(python: string): TorchReport | { error: string } {
   const script = fileURLToPath(new URL('./train-torch.py', import.meta.url));
   const request = {
     epochs,
@@ -238,7 +286,13 @@ function runTorch(python: string): { results: TorchResult[]; version: string; th
   const out = spawnSync(python, [script], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (out.status !== 0) return { error: out.error?.message ?? out.stderr.trim().split('\n').slice(-3).join(' | ') };
   if (out.stderr.trim()) note(out.stderr.trim());
-  return JSON.parse(out.stdout) as { results: TorchResult[]; version: string; threads: number };
+  const parsed = JSON.parse(out.stdout) as TorchOutput;
+  return {
+    python,
+    version: parsed.version,
+    threads: parsed.threads,
+    results: parsed.results.map((r) => timings(r.model, r.samples, r.batchSize, r.marks)),
+  };
 }
 
 function loud(lines: readonly string[]): void {
@@ -254,6 +308,12 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 const rate = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '-' : value >= 100 ? value.toFixed(0) : value.toPrecision(3));
+
+/** One progress line for a run. */
+function describeRun(t: Timings, capped = false): string {
+  const epochs = t.epochSeconds.map((e, i) => `${e.toFixed(2)}/${(t.epochCpuSeconds[i] ?? NaN).toFixed(2)}`).join(' ');
+  return `  ${t.model.padEnd(12)} ${rate(t.samplesPerSecond).padStart(7)} samples/s wall, ${rate(t.samplesPerCpuSecond).padStart(7)} per CPU second  (${t.msPerStep.toFixed(2)} ms/step; warm-up ${t.warmupSeconds.toFixed(2)} s; epochs wall/cpu ${epochs} s${capped ? `; ${t.samplesPerEpoch} samples per epoch` : ''})`;
+}
 
 async function main(): Promise<void> {
   const environment = {
@@ -278,23 +338,22 @@ async function main(): Promise<void> {
       backendDetails[preference] = detail;
       note(`tfjs backend: ${detail}`);
       for (const ref of references) {
-        const cap = preference === 'cpu' ? cpuBatches : undefined;
+        const cap = preference === 'cpu' ? (cpuBatches ?? ref.cpuBatches) : undefined;
         const m = await measureTfjs(ref, `tfjs-${preference}`, cap);
         measurements.push(m);
-        note(
-          `  ${ref.name.padEnd(12)} ${rate(m.samplesPerSecond).padStart(7)} samples/s  (${m.msPerStep.toFixed(2)} ms/step; warm-up ${m.warmupSeconds.toFixed(2)} s; epochs ${m.epochSeconds.map((s) => s.toFixed(2)).join(' ')} s${m.capped ? `; ${m.samplesPerEpoch} samples per epoch` : ''})`,
-        );
+        note(describeRun(m, m.capped));
+        if (m.leakedTensors !== 0) note(`  ${ref.name}: ${m.leakedTensors} tensors left after training and disposing the model`);
       }
     }
   }
 
-  let torch: { version: string; threads: number; results: TorchResult[] } | undefined;
+  let torch: TorchReport | undefined;
   let torchNote: string | undefined;
   if (references.length > 0 && !args['no-torch']) {
     const found = findTorchPython();
     if (!found.python) {
       torchNote = `PyTorch reference NOT RUN: no Python with torch (${found.reason}). Install Debian's python3-torch or pass --python.`;
-      loud([torchNote, 'tfjs numbers below are printed without a reference.']);
+      loud([torchNote, 'tfjs numbers are printed without a reference.']);
     } else {
       note(`PyTorch reference: ${found.reason}, running...`);
       const outcome = runTorch(found.python);
@@ -303,51 +362,59 @@ async function main(): Promise<void> {
         loud([torchNote]);
       } else {
         torch = outcome;
-        for (const r of outcome.results) {
-          note(`  ${r.model.padEnd(12)} ${rate(r.samplesPerSecond).padStart(7)} samples/s  (${r.msPerStep.toFixed(2)} ms/step; warm-up ${r.warmupSeconds.toFixed(2)} s; epochs ${r.epochSeconds.map((s) => s.toFixed(2)).join(' ')} s)`);
-        }
+        for (const r of outcome.results) note(describeRun(r));
       }
     }
   }
 
-  let workers: WorkerReport | undefined;
+  const workers: WorkerReport[] = [];
   if (selected.includes('workers')) {
     note('trainer threads: trials per minute with 1 and 2 workers (real local search engine)...');
-    workers = await benchWorkers({ trials: Number(args['worker-trials']), log: note });
+    for (const set of trialSets(args['worker-sets'])) {
+      workers.push(await benchWorkers({ set, trials: Number(args['worker-trials']), repeats: Number(args['worker-repeats']), source: args['workers-source'], log: note }));
+    }
   }
 
   const lines: string[] = [];
   if (references.length > 0) {
     const runtimes = Object.keys(backendDetails);
-    const header = ['model', 'batch', ...runtimes.map((b) => `tfjs ${b} samples/s`), 'torch samples/s', ...runtimes.map((b) => `${b}/torch time`)];
+    const pair = (wall: number | undefined, cpu: number | undefined) => `${rate(wall)} / ${rate(cpu)}`;
+    const header = [
+      'model',
+      ...runtimes.map((b) => `tfjs ${b} (wall / cpu)`),
+      'torch (wall / cpu)',
+      ...runtimes.map((b) => `${b}/torch time (wall / cpu)`),
+    ];
     const rows = references.map((ref) => {
-      const torchRate = torch?.results.find((r) => r.model === ref.name)?.samplesPerSecond;
-      const tfjsRates = runtimes.map((b) => measurements.find((m) => m.model === ref.name && m.runtime === `tfjs-${b}`));
+      const t = torch?.results.find((r) => r.model === ref.name);
+      const runs = runtimes.map((b) => measurements.find((m) => m.model === ref.name && m.runtime === `tfjs-${b}`));
+      const ratio = (mine: number, theirs: number | undefined) => (theirs === undefined ? '-' : `${(theirs / mine).toFixed(1)}x`);
       return [
         ref.name,
-        String(ref.batchSize),
-        ...tfjsRates.map((m) => (m ? `${rate(m.samplesPerSecond)}${m.capped ? '*' : ''}` : '-')),
-        rate(torchRate),
-        ...tfjsRates.map((m) => (m && torchRate ? `${(torchRate / m.samplesPerSecond).toFixed(1)}x` : '-')),
+        ...runs.map((m) => (m ? `${pair(m.samplesPerSecond, m.samplesPerCpuSecond)}${m.capped ? ' *' : ''}` : '-')),
+        t ? pair(t.samplesPerSecond, t.samplesPerCpuSecond) : '-',
+        ...runs.map((m) => (m && t ? `${ratio(m.samplesPerSecond, t.samplesPerSecond)} / ${ratio(m.samplesPerCpuSecond, t.samplesPerCpuSecond)}` : '-')),
       ];
     });
     lines.push(
-      `training throughput, one core, after a warm-up epoch: median of ${epochs} timed epochs (Adam, lr ${LEARNING_RATE}, cross-entropy on softmax, ${CLASSES} classes)`,
+      `training throughput in samples/s on one core, after a warm-up epoch, median of ${epochs} timed epochs; wall clock / per CPU second of the process`,
+      `(Adam lr ${LEARNING_RATE}, cross-entropy on softmax, ${CLASSES} classes, random data; tfjs through trainModel + buildModel as searches train)`,
     );
-    for (const ref of references) lines.push(`  ${ref.name}: ${ref.description}; ${ref.samples} random samples, batch ${ref.batchSize}`);
+    for (const ref of references) lines.push(`  ${ref.name}: ${ref.description}; ${ref.samples} samples, batch ${ref.batchSize}`);
     for (const [b, detail] of Object.entries(backendDetails)) lines.push(`  tfjs ${b}: ${detail}`);
-    lines.push(torch ? `  torch: ${torch.version}, ${torch.threads} thread` : `  torch: ${torchNote ?? 'not run (--no-torch)'}`);
+    lines.push(torch ? `  torch: ${torch.version}, torch.set_num_threads(${torch.threads})` : `  torch: ${torchNote ?? 'not run (--no-torch)'}`);
     lines.push(table(header, rows));
-    if (measurements.some((m) => m.capped)) {
-      lines.push(`  * cpu: each epoch capped at ${cpuBatches} batches (${cpuBatches * 64} samples), the rate is per sample as for the others`);
+    const capped = measurements.filter((m) => m.capped);
+    if (capped.length > 0) {
+      lines.push(`  * cpu backend too slow for whole epochs: each epoch capped at ${capped.map((m) => `${m.model} ${m.samplesPerEpoch / (REFERENCES.find((r) => r.name === m.model)?.batchSize ?? 1)} batches`).join(', ')}; the rate is still per sample`);
     }
-    lines.push('  x/torch time = how many times longer tfjs takes than PyTorch for the same samples');
+    lines.push('  x/torch time: how many times longer tfjs takes than PyTorch for the same samples');
   }
-  if (workers) lines.push('', formatWorkerReport(workers));
+  for (const report of workers) lines.push('', formatWorkerReport(report));
 
   if (args.json) {
     note(lines.join('\n'));
-    console.log(JSON.stringify({ environment, backends: backendDetails, epochs, cpuBatches, measurements, torch: torch ?? { note: torchNote }, workers }, null, 2));
+    console.log(JSON.stringify({ environment, backends: backendDetails, epochs, measurements, torch: torch ?? { note: torchNote }, workers }, null, 2));
   } else {
     console.log(lines.join('\n'));
   }

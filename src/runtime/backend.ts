@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { ModelsmithError } from '../core/errors.js';
+import { registerFasterGradients } from './gradients.js';
 
 /** What the caller asks for: `auto` picks the fastest backend that works here. */
 export type BackendPreference = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -57,6 +58,7 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
 }
 
 async function select(preference: BackendPreference): Promise<BackendInfo> {
+  registerFasterGradients();
   switch (preference) {
     case 'node': {
       const node = await tryNode();

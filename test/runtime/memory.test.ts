@@ -1,16 +1,34 @@
 /**
- * Memory stays flat across trials in one trainer thread: 50 small iris trials run one
- * after another through the trainer worker's own entry point (the function the thread
- * pool calls for RunTrial), in a real worker thread against the embedded store, and after
- * each trial the thread reports its tfjs tensor count and bytes, the wasm heap size and
- * its JavaScript heap after a full garbage collection. Tensors and bytes must come back
- * exactly to the level before the first trial; the wasm heap must stop growing once warm;
- * the JavaScript heap must not trend upwards. A self-check runs more trials in the same
- * thread while deliberately keeping one small tensor and a little JavaScript memory per
- * trial, and the same analysis must flag both, so the test is known to be able to fail.
+ * Memory stays flat across trials in one trainer thread. 50 small iris trials run one
+ * after another through the trainer worker's entry point (the function the thread pool
+ * calls for RunTrial), in a real worker thread against the embedded store; after each
+ * trial the thread reports its tfjs tensor count and bytes, the wasm heap size and its
+ * JavaScript heap after full garbage collections. Tensors and bytes must come back
+ * exactly to their level before the first trial, the wasm heap must stop growing once
+ * warm, and the JavaScript heap must not trend upwards (a robust slope, with a tolerance
+ * well below what keeping one trial's models would add). A self-check then runs more
+ * trials in the same thread while deliberately keeping one small tensor and a little
+ * JavaScript memory per trial, and the same analysis must flag both: the test can fail.
+ *
+ * What holds memory without being this project's leak, and how it is accounted for:
+ * - tfjs-layers' executor caches the topologically sorted graph of the last
+ *   `TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES` (100) fetch keys in an LRU, and every
+ *   `model.predict` of a new model adds a key (tensor names are unique per model), so the
+ *   JavaScript graphs of the last 100 predicted models stay reachable after `dispose()`.
+ *   That is bounded, but 50 trials × 2 folds fill it exactly, so it would look like a
+ *   steady leak here; the thread lowers the cap to 2 so that anything else shows.
+ * - V8 keeps compiling and optimizing code over the first trials: compiled code and
+ *   bytecode are left out of the heap measure.
+ * - tfjs-layers' `getUniqueTensorName` records every tensor name it hands out in a
+ *   module-level Map that is never pruned: a few dozen short strings per model, about
+ *   1-2 KiB per trial here. Unbounded but small; it stays under the tolerance.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import type { SearchContext } from '../../src/app/context.js';
@@ -19,6 +37,8 @@ import { recordRound } from '../../src/app/record-round.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
 import { shareTable, type Table } from '../../src/core/data/table.js';
+import { buildModel, describeArchitecture } from '../../src/core/models/index.js';
+import { initBackend } from '../../src/runtime/backend.js';
 import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
 import type { TrainerWorkerData } from '../../src/runtime/local/trainer-pool.js';
 import { assembleServices } from '../../src/runtime/services.js';
@@ -31,22 +51,41 @@ interface Sample {
   readonly bytes: number;
   /** Size of the wasm backend's linear memory, or null on another backend. */
   readonly wasmHeap: number | null;
-  /** V8 heap in use after full collections. */
+  /** V8 heap in use after full collections, less compiled code and bytecode. */
   readonly jsHeap: number;
   readonly status?: string;
 }
 
+const TRIALS = 50;
+const LEAKY_TRIALS = 20;
 /** Trials run before the heaps are expected to have reached their working size. */
-const WARMUP = 5;
-/** Largest JavaScript heap trend tolerated, bytes per trial (a least-squares slope). */
+const WARMUP = 10;
+/**
+ * Largest JavaScript heap trend tolerated, as a Theil-Sen slope (robust to the odd
+ * collection that finds more garbage) over the trials after warm-up. Runs of this test
+ * measured 2-7 KiB per trial, shrinking as the thread warms; keeping one trial's two iris
+ * models with their layer graphs would add 30-40 KiB per trial.
+ */
 const JS_HEAP_SLOPE_LIMIT = 16 * 1024;
-/** Largest wasm heap growth tolerated after warm-up. */
+/** Largest wasm heap growth tolerated after warm-up (the allocator may still grow a little). */
 const WASM_HEAP_GROWTH_LIMIT = 1024 * 1024;
+/** JavaScript objects the self-check keeps per trial: about 70 KiB. */
+const LEAKED_OBJECTS = 2000;
+
+/** tsx's ESM loader API, as a file URL the eval'd thread can import. */
+function tsxEsmApi(): string {
+  const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = manifest.exports['./esm/api']?.import?.default;
+  if (!entry) throw new Error('tsx does not export ./esm/api');
+  return pathToFileURL(join(dirname(manifestPath), entry)).href;
+}
 
 /**
- * The probe thread: the trainer worker's module, loaded as the pool loads it (same
- * workerData, TypeScript through tsx, loaded with require()), driven one RunTrial at a time. `gc` comes from V8
- * flags set at run time, since worker threads cannot take --expose-gc.
+ * The probe thread: imports the trainer worker's module as ESM (as a built trainer
+ * thread does; TypeScript through tsx's loader registered in this thread), then runs one
+ * RunTrial per request and reports memory. `gc` comes from V8 flags set at run time,
+ * since worker threads cannot take --expose-gc.
  */
 const PROBE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -56,11 +95,7 @@ const vm = require('node:vm');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 const probe = workerData.probe;
-const projectRequire = createRequire(probe.projectPackage);
-// The pool's threads get TypeScript from \`--import tsx\` and load the trainer module with
-// require(); eval'd threads do not run --import, so register tsx's require hook here.
-projectRequire('tsx/cjs/api').register();
-const tf = projectRequire('@tensorflow/tfjs');
+const tf = createRequire(probe.projectPackage)('@tensorflow/tfjs');
 const kept = [];
 let trainer;
 
@@ -75,12 +110,13 @@ async function sample(status) {
   await settle();
   const memory = tf.memory();
   const backend = tf.getBackend() === 'wasm' ? tf.backend() : undefined;
+  const code = v8.getHeapCodeStatistics();
   return {
     tensors: memory.numTensors,
     dataBuffers: memory.numDataBuffers,
     bytes: memory.numBytes,
     wasmHeap: backend ? backend.wasm.HEAPU8.buffer.byteLength : null,
-    jsHeap: v8.getHeapStatistics().used_heap_size,
+    jsHeap: v8.getHeapStatistics().used_heap_size - code.code_and_metadata_size - code.bytecode_and_metadata_size,
     ...(status ? { status } : {}),
   };
 }
@@ -88,21 +124,22 @@ async function sample(status) {
 parentPort.on('message', async (message) => {
   try {
     if (message.type === 'init') {
-      trainer = projectRequire(probe.trainerWorker).default;
-      const { initBackend } = projectRequire(probe.backend);
-      const info = await initBackend(workerData.backend);
-      parentPort.postMessage({ ok: true, backend: info.name, sample: await sample() });
+      (await import(probe.tsxEsmApi)).register();
+      trainer = (await import(probe.trainerWorker)).default;
+      const info = await (await import(probe.backend)).initBackend(workerData.backend);
+      tf.env().set('TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES', probe.sortCacheEntries);
+      parentPort.postMessage({ ok: true, backend: info.detail, sample: await sample() });
       return;
     }
     const reply = await trainer({ task: 'RunTrial', input: message.input });
     if (!reply.ok) throw new Error(reply.error.name + ': ' + reply.error.message);
     if (message.leak) {
       kept.push(tf.zeros([64]));
-      kept.push(new Array(message.leak).fill(0).map((_, i) => ({ i })));
+      kept.push(Array.from({ length: message.leak }, (_, i) => ({ i })));
     }
     parentPort.postMessage({ ok: true, sample: await sample(reply.output.status) });
   } catch (error) {
-    parentPort.postMessage({ ok: false, error: String(error && error.stack || error) });
+    parentPort.postMessage({ ok: false, error: String((error && error.stack) || error) });
   }
 });
 `;
@@ -112,14 +149,17 @@ class ProbeThread {
   private readonly worker: Worker;
 
   constructor(data: TrainerWorkerData) {
+    const source = (path: string) => pathToFileURL(join(PROJECT_ROOT, path)).href;
     this.worker = new Worker(PROBE, {
       eval: true,
       workerData: {
         ...data,
         probe: {
           projectPackage: join(PROJECT_ROOT, 'package.json'),
-          trainerWorker: join(PROJECT_ROOT, 'src/runtime/local/trainer-worker.ts'),
-          backend: join(PROJECT_ROOT, 'src/runtime/backend.ts'),
+          tsxEsmApi: tsxEsmApi(),
+          trainerWorker: source('src/runtime/local/trainer-worker.ts'),
+          backend: source('src/runtime/backend.ts'),
+          sortCacheEntries: 2,
         },
       },
     });
@@ -127,7 +167,7 @@ class ProbeThread {
 
   private request<T>(message: object): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onMessage = (reply: { ok?: boolean; error?: string; event?: unknown }) => {
+      const onMessage = (reply: { ok?: boolean; error?: string }) => {
         // The trainer forwards its search events to the host thread; only replies end a request.
         if (reply.ok === undefined) return;
         this.worker.off('message', onMessage);
@@ -141,7 +181,7 @@ class ProbeThread {
     });
   }
 
-  async init(): Promise<{ backend: string; sample: Sample }> {
+  init(): Promise<{ backend: string; sample: Sample }> {
     return this.request({ type: 'init' });
   }
 
@@ -154,30 +194,29 @@ class ProbeThread {
   }
 }
 
-/** Least-squares slope of `values` against their index. */
+/** Theil-Sen slope of `values` against their index: the median of all pairwise slopes. */
 function slope(values: readonly number[]): number {
-  const n = values.length;
-  const meanX = (n - 1) / 2;
-  const meanY = values.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  values.forEach((y, x) => {
-    num += (x - meanX) * (y - meanY);
-    den += (x - meanX) ** 2;
-  });
-  return den === 0 ? 0 : num / den;
+  const slopes: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) slopes.push(((values[j] as number) - (values[i] as number)) / (j - i));
+  }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  if (slopes.length === 0) return 0;
+  return slopes.length % 2 ? (slopes[mid] as number) : ((slopes[mid - 1] as number) + (slopes[mid] as number)) / 2;
 }
 
 /** Everything that looks like a leak in a run's samples; empty when memory stayed flat. */
 function leaksIn(before: Sample, after: readonly Sample[]): string[] {
   const problems: string[] = [];
-  const last = after.at(-1) as Sample;
-  const warm = after[WARMUP - 1] as Sample;
+  const last = after.at(-1);
+  const warm = after[WARMUP - 1];
+  if (!last || !warm) return [`only ${after.length} trials ran`];
   if (last.tensors !== before.tensors) problems.push(`tensors: ${before.tensors} before the trials, ${last.tensors} after`);
   if (last.dataBuffers !== before.dataBuffers) problems.push(`data buffers: ${before.dataBuffers} before, ${last.dataBuffers} after`);
   if (last.bytes !== before.bytes) problems.push(`tensor bytes: ${before.bytes} before, ${last.bytes} after`);
-  const drifting = after.findIndex((s) => s.tensors !== before.tensors);
-  if (drifting >= 0 && last.tensors === before.tensors) problems.push(`tensors left over after trial ${drifting + 1}`);
+  const stray = after.findIndex((s) => s.tensors !== before.tensors);
+  if (stray >= 0 && last.tensors === before.tensors) problems.push(`tensors left over after trial ${stray + 1}, freed later`);
   if (warm.wasmHeap !== null && last.wasmHeap !== null && last.wasmHeap - warm.wasmHeap > WASM_HEAP_GROWTH_LIMIT) {
     problems.push(`wasm heap grew ${last.wasmHeap - warm.wasmHeap} bytes after warm-up`);
   }
@@ -193,20 +232,32 @@ let services: Services;
 beforeAll(async () => {
   home = await tempDir();
   store = await openLocalStore(home.path);
-  // The main thread trains nothing, as in the local engine.
-  services = assembleServices({ metadata: store.metadata, artifacts: store.artifacts, events: store.events, datasets: new LocalDatasetSource([DATASETS]), backend: 'none' });
+  // The host thread trains nothing, as in the local engine.
+  services = assembleServices({
+    metadata: store.metadata,
+    artifacts: store.artifacts,
+    events: store.events,
+    datasets: new LocalDatasetSource([DATASETS]),
+    backend: 'none',
+  });
 });
 afterAll(async () => {
   await store.close();
   await home.cleanup();
 });
 
-/** Start an iris search of `trials` small MLPs (2 folds, 4 epochs); returns its shared table. */
+/** Start an iris search of `trials` small MLPs (2 folds, 4 epochs); returns its dataset, shared. */
 async function startIrisSearch(searchId: string, trials: number): Promise<{ uri: string; table: Table }> {
   const spec = irisSpecInput({
     name: searchId,
     evaluation: { folds: 2, patience: 100 },
-    space: { family: 'mlp', learningRate: { min: 0.005, max: 0.05, log: true }, batchSize: 16, epochs: 4, mlp: { layers: { min: 1, max: 2 }, units: { min: 4, max: 24 }, dropout: [0, 0.1] } },
+    space: {
+      family: 'mlp',
+      learningRate: { min: 0.005, max: 0.05, log: true },
+      batchSize: 16,
+      epochs: 4,
+      mlp: { layers: { min: 1, max: 2 }, units: { min: 4, max: 24 }, dropout: [0, 0.1] },
+    },
     strategy: 'random',
     budget: { maxTrials: trials, maxParallel: 10 },
     seed: 21,
@@ -216,7 +267,7 @@ async function startIrisSearch(searchId: string, trials: number): Promise<{ uri:
   return { uri: context.datasetUri, table: shareTable(context.problem.table) };
 }
 
-/** Propose, run in the thread, record: the workflow's rounds, one trial at a time. */
+/** The workflow's rounds: propose, run each trial in the thread, record the round. */
 async function runTrials(thread: ProbeThread, searchId: string, leak?: number): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (;;) {
@@ -229,49 +280,61 @@ async function runTrials(thread: ProbeThread, searchId: string, leak?: number): 
 }
 
 describe('memory across trials in one trainer thread', () => {
-  it('returns to its baseline after 50 trials, and the check catches a deliberate leak', async () => {
-    const real = await startIrisSearch('memory-flat', 50);
-    await startIrisSearch('memory-leaky', 20);
+  it(`returns to its baseline after ${TRIALS} trials, and the check catches a deliberate leak`, async () => {
+    const dataset = await startIrisSearch('memory-flat', TRIALS);
+    await startIrisSearch('memory-leaky', LEAKY_TRIALS);
     const thread = new ProbeThread({
       endpoint: store.endpoint,
       tableName: store.tableName,
       artifactsRoot: store.artifactsRoot,
       dataRoots: [DATASETS],
-      tables: { [real.uri]: real.table },
+      tables: { [dataset.uri]: dataset.table },
       backend: 'auto',
     });
     try {
       const { backend, sample: before } = await thread.init();
-      const started = Date.now();
       const samples = await runTrials(thread, 'memory-flat');
-      const seconds = (Date.now() - started) / 1000;
-      expect(samples).toHaveLength(50);
+      expect(samples).toHaveLength(TRIALS);
       expect(samples.every((s) => s.status === 'completed')).toBe(true);
-      const realLeaks = leaksIn(before, samples);
+      const found = leaksIn(before, samples);
 
-      const leakBefore = samples.at(-1) as Sample;
-      const leakySamples = await runTrials(thread, 'memory-leaky', 2000);
-      const caught = leaksIn(leakBefore, leakySamples);
+      const leakySamples = await runTrials(thread, 'memory-leaky', LEAKED_OBJECTS);
+      expect(leakySamples).toHaveLength(LEAKY_TRIALS);
+      const caught = leaksIn(samples.at(-1) as Sample, leakySamples);
 
+      const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
       console.log(
-        JSON.stringify({
-          backend,
-          seconds,
-          before,
-          after: samples.at(-1),
-          jsHeapSlope: slope(samples.slice(WARMUP).map((s) => s.jsHeap)),
-          leakyJsHeapSlope: slope(leakySamples.slice(WARMUP).map((s) => s.jsHeap)),
-          jsHeap: samples.map((s) => Math.round(s.jsHeap / 1024)),
-          wasmHeap: samples.map((s) => s.wasmHeap),
-          tensors: samples.map((s) => s.tensors),
-          caught,
-        }),
+        [
+          `trainer thread on ${backend}`,
+          `tensors before/after: ${before.tensors}/${samples.at(-1)?.tensors}; wasm heap after warm-up/end: ${samples[WARMUP - 1]?.wasmHeap}/${samples.at(-1)?.wasmHeap}`,
+          `JavaScript heap trend: ${kib(slope(samples.slice(WARMUP).map((s) => s.jsHeap)))} per trial; with the deliberate leak: ${kib(slope(leakySamples.slice(WARMUP).map((s) => s.jsHeap)))}`,
+          `self-check caught: ${caught.join('; ')}`,
+        ].join('\n'),
       );
-      expect(realLeaks).toEqual([]);
+      expect(found).toEqual([]);
       expect(caught.some((p) => p.startsWith('tensors:'))).toBe(true);
       expect(caught.some((p) => p.startsWith('JavaScript heap'))).toBe(true);
     } finally {
       await thread.close();
     }
+  });
+
+  /*
+   * Known leak, kept visible: tfjs-layers' LSTM cell builds its unit-forget bias with an
+   * initializer whose intermediate tensors (input, forget and cell/output parts and one
+   * concatenation) are never disposed: 4 tensors per LSTM layer per build (8 when
+   * bidirectional), in every fold of every recurrent trial, and on every model load.
+   * Building inside tf.tidy (variables survive it) frees them. When buildModel does that,
+   * this test starts failing: turn `it.fails` into `it`.
+   */
+  it.fails('builds and disposes an LSTM without leaving tensors behind', async () => {
+    await initBackend('auto');
+    const architecture = describeArchitecture(
+      { family: 'rnn', 'rnn.cell': 'lstm', 'rnn.layers': 1, 'rnn.units': 8, 'rnn.bidirectional': false, 'rnn.dropout': 0 },
+      { task: 'classification', inputShape: [5, 3], outputUnits: 3 },
+    );
+    const before = tf.memory().numTensors;
+    buildModel(architecture, 1).dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

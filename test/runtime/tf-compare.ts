@@ -126,3 +126,19 @@ export function expectClose(
   const { ok, detail } = compare(actual, expected, rtol, atol);
   expect(ok, `${label}: ${detail}`).toBe(true);
 }
+
+/** Runs a kernel on both backends, checks the wasm result and that wasm leaked nothing. */
+export async function expectKernelMatchesCpu(
+  kernelName: string,
+  inputs: Record<string, HostTensor>,
+  attrs: object,
+  label: string,
+): Promise<void> {
+  const expected = await runKernelOn('cpu', kernelName, inputs, attrs);
+  await useBackend('wasm');
+  const buffersBefore = wasmBufferCount();
+  const actual = await runKernelOn('wasm', kernelName, inputs, attrs);
+  expect(wasmBufferCount(), `${label}: wasm buffers leaked`).toBe(buffersBefore);
+  expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
+  expectClose(actual.data, expected.data, label);
+}

@@ -6,10 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ADAM_UPDATE_KERNEL } from '../../src/core/training/optimizers.js';
 import { routeSegmentIds } from '../../src/runtime/wasm-kernels/unsorted-segment-sum.js';
 import {
   FASTER_WASM_KERNELS,
   FIXED_WASM_KERNELS,
+  FUSED_WASM_KERNELS,
   MISSING_WASM_KERNELS,
   conv2DBackpropInputWasm,
   isWasmKernelRegistered,
@@ -21,14 +23,16 @@ import {
   type TestBackend,
   compare,
   expectClose,
+  expectKernelMatchesCpu,
   hostRandom,
   prepareBackends,
   randomInts,
   randomValues,
   runKernelOn,
   useBackend,
-  wasmBufferCount,
 } from './tf-compare.js';
+
+const FASTER = ['Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'Sum', 'Add', 'Tile'];
 
 const ADDED_KERNELS = [
   'Conv2DBackpropFilter',
@@ -47,22 +51,6 @@ beforeAll(async () => {
   stockMaxPoolGrad = { ...(tf.getKernel('MaxPoolGrad', 'wasm') as tf.KernelConfig) };
   firstRegistration = registerWasmTrainingKernels();
 });
-
-/** Runs a kernel on both backends, checks the wasm result and that wasm leaked nothing. */
-async function expectKernelMatchesCpu(
-  kernelName: string,
-  inputs: Record<string, HostTensor>,
-  attrs: object,
-  label: string,
-): Promise<void> {
-  const expected = await runKernelOn('cpu', kernelName, inputs, attrs);
-  await useBackend('wasm');
-  const buffersBefore = wasmBufferCount();
-  const actual = await runKernelOn('wasm', kernelName, inputs, attrs);
-  expect(wasmBufferCount(), `${label}: wasm buffers leaked`).toBe(buffersBefore);
-  expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
-  expectClose(actual.data, expected.data, label);
-}
 
 /** Output shape of a forward conv (regular or depthwise) for building `dy`. */
 function convOutShape(
@@ -87,14 +75,16 @@ function convOutShape(
 }
 
 describe('registerWasmTrainingKernels', () => {
-  it('adds exactly the kernels tfjs-backend-wasm lacks and replaces two stock ones, once', () => {
+  it('adds exactly the kernels tfjs-backend-wasm lacks and its own fused one, and replaces the stock ones it should, once', () => {
     expect(missingBeforeRegistration).toEqual(ADDED_KERNELS);
     expect(MISSING_WASM_KERNELS.map((k) => k.kernelName)).toEqual(ADDED_KERNELS);
     expect(FIXED_WASM_KERNELS.map((k) => k.kernelName)).toEqual(['MaxPoolGrad']);
-    expect(FASTER_WASM_KERNELS.map((k) => k.kernelName)).toEqual(['Conv2DBackpropInput']);
-    expect(firstRegistration).toEqual([...ADDED_KERNELS, 'MaxPoolGrad', 'Conv2DBackpropInput']);
+    expect(FUSED_WASM_KERNELS.map((k) => k.kernelName)).toEqual([ADAM_UPDATE_KERNEL]);
+    expect(FASTER_WASM_KERNELS.map((k) => k.kernelName)).toEqual(FASTER);
+    expect(firstRegistration).toEqual([...ADDED_KERNELS, ADAM_UPDATE_KERNEL, 'MaxPoolGrad', ...FASTER]);
     expect(registerWasmTrainingKernels()).toEqual([]);
     expect(registerWasmTrainingKernels({ replaceSlowKernels: false })).toEqual([]);
+    expect(isWasmKernelRegistered(ADAM_UPDATE_KERNEL)).toBe(true);
     for (const name of ADDED_KERNELS) expect(isWasmKernelRegistered(name)).toBe(true);
     expect((tf.getKernel('MaxPoolGrad', 'wasm') as tf.KernelConfig).kernelFunc).toBe(maxPoolGradWasm);
     expect((tf.getKernel('Conv2DBackpropInput', 'wasm') as tf.KernelConfig).kernelFunc).toBe(conv2DBackpropInputWasm);

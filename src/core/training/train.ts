@@ -8,14 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Encoded } from '../data/preprocess.js';
 import { NonFiniteLossError } from '../errors.js';
 import { createRng } from '../random.js';
-
-export const OPTIMIZER_FACTORIES: Record<string, (learningRate: number) => tf.Optimizer> = {
-  adam: (lr) => tf.train.adam(lr),
-  adamax: (lr) => tf.train.adamax(lr),
-  rmsprop: (lr) => tf.train.rmsprop(lr),
-  sgd: (lr) => tf.train.sgd(lr),
-  momentum: (lr) => tf.train.momentum(lr, 0.9),
-};
+import { createOptimizer, disposeOptimizer } from './optimizers.js';
 
 export interface TrainSettings {
   readonly epochs: number;
@@ -105,9 +98,7 @@ export async function trainModel(
   settings: TrainSettings,
   observe?: EpochObserver,
 ): Promise<TrainOutcome> {
-  const factory = OPTIMIZER_FACTORIES[settings.optimizer];
-  if (!factory) throw new RangeError(`unknown optimizer ${settings.optimizer}`);
-  const optimizer = factory(settings.learningRate);
+  const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
   const rowSize = settings.inputShape.reduce((a, b) => a * b, 1);
   const batchSize = Math.max(1, Math.min(settings.batchSize, train.count));
   const order = Int32Array.from({ length: train.count }, (_, i) => i);
@@ -173,14 +164,4 @@ export async function trainModel(
     bestWeights?.forEach((t) => t.dispose());
     disposeOptimizer(optimizer);
   }
-}
-
-/**
- * Dispose an optimizer completely. tfjs 4.22's momentum optimizer forgets its
- * learning-rate scalar in `dispose()`, leaking one tensor per trial; free it here.
- */
-export function disposeOptimizer(optimizer: tf.Optimizer): void {
-  optimizer.dispose();
-  const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
-  if (rate && !rate.isDisposed) rate.dispose();
 }

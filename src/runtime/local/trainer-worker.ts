@@ -33,12 +33,15 @@ async function createServices(): Promise<Services> {
   });
 }
 
-let services: Promise<Services> | undefined;
+// Started with the thread, not with its first task: loading the backend (compiling its
+// WebAssembly) overlaps with the main thread's own start of the search.
+const services: Promise<Services> = createServices();
+// A failure is reported by the first task that awaits it.
+services.catch(() => undefined);
 
 /** Run one task; errors come back as data so their names survive the thread boundary. */
 export default async function run(request: { task: TaskName; input: unknown }): Promise<WorkerReply> {
   try {
-    services ??= createServices();
     return { ok: true, output: await runTask(await services, request.task, request.input) };
   } catch (error) {
     const context = error instanceof ModelsmithError ? error.context : {};

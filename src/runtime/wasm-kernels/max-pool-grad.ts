@@ -23,6 +23,7 @@ import {
   shape4,
   wasmBackendOf,
 } from './kernel-utils.js';
+import { heapOffset, simdKernelsFor } from './simd/index.js';
 
 const KERNEL = 'MaxPoolGrad';
 
@@ -32,6 +33,101 @@ interface MaxPoolGradAttrs {
   strides: number | [number, number];
   pad: PadAttr;
   dimRoundingMode?: DimRoundingMode;
+}
+
+/** The pooling window geometry, as `computePool2DInfo` gives it. */
+interface PoolGeometry {
+  readonly batchSize: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/**
+ * Any window: per output position and channel, the first maximum of the window (NaN
+ * never wins, as on the cpu backend) receives `dy`; overlapping windows accumulate.
+ */
+function routeWindows(x: Float32Array, g: Float32Array, out: Float32Array, p: PoolGeometry): void {
+  const { channels } = p;
+  let dyBase = 0;
+  for (let b = 0; b < p.batchSize; b++) {
+    for (let oy = 0; oy < p.outHeight; oy++) {
+      const y0 = oy * p.strideHeight - p.padTop;
+      for (let ox = 0; ox < p.outWidth; ox++, dyBase += channels) {
+        const x0 = ox * p.strideWidth - p.padLeft;
+        for (let c = 0; c < channels; c++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let bestAt = -1;
+          for (let fy = 0; fy < p.filterHeight; fy++) {
+            const iy = y0 + fy * p.dilationHeight;
+            if (iy < 0 || iy >= p.inHeight) continue;
+            const rowBase = (b * p.inHeight + iy) * p.inWidth;
+            for (let fx = 0; fx < p.filterWidth; fx++) {
+              const ix = x0 + fx * p.dilationWidth;
+              if (ix < 0 || ix >= p.inWidth) continue;
+              const at = (rowBase + ix) * channels + c;
+              const v = x[at] as number;
+              if (v > best) {
+                best = v;
+                bestAt = at;
+              }
+            }
+          }
+          if (bestAt >= 0) out[bestAt] = (out[bestAt] as number) + (g[dyBase + c] as number);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * 2x2 windows with stride 2 and no padding (every CNN block's pooling here): windows do
+ * not overlap, so all four inputs of a window are written: `dy` to the first maximum, 0
+ * to the others.
+ */
+function routePairs(x: Float32Array, g: Float32Array, out: Float32Array, p: PoolGeometry): void {
+  const { channels } = p;
+  const rowStride = p.inWidth * channels;
+  let dyAt = 0;
+  for (let b = 0; b < p.batchSize; b++) {
+    for (let oy = 0; oy < p.outHeight; oy++) {
+      const rowBase = (b * p.inHeight + 2 * oy) * rowStride;
+      for (let ox = 0; ox < p.outWidth; ox++) {
+        const a0 = rowBase + 2 * ox * channels;
+        for (let c = 0; c < channels; c++, dyAt++) {
+          const i00 = a0 + c;
+          const i01 = i00 + channels;
+          const i10 = i00 + rowStride;
+          const i11 = i10 + channels;
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          const v00 = x[i00] as number;
+          if (v00 > best) { best = v00; at = i00; }
+          const v01 = x[i01] as number;
+          if (v01 > best) { best = v01; at = i01; }
+          const v10 = x[i10] as number;
+          if (v10 > best) { best = v10; at = i10; }
+          const v11 = x[i11] as number;
+          if (v11 > best) at = i11;
+          out[i00] = 0;
+          out[i01] = 0;
+          out[i10] = 0;
+          out[i11] = 0;
+          if (at >= 0) out[at] = g[dyAt] as number;
+        }
+      }
+    }
+  }
 }
 
 /** Computes the max-pool input gradient on the wasm backend (see module comment). */
@@ -57,47 +153,25 @@ export function maxPoolGradWasm(args: KernelArgs): TensorInfo {
 
   // Allocate first: growing the heap would detach views taken before.
   const dx = backend.makeOutput([...input.shape], 'float32');
+  const geometry: PoolGeometry = {
+    batchSize, inHeight, inWidth, channels: inChannels, outHeight, outWidth,
+    strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth, padTop, padLeft,
+  };
+  const covered = 2 * outHeight === inHeight && 2 * outWidth === inWidth;
+  const pairs = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && padTop === 0 && padLeft === 0 &&
+    2 * outHeight <= inHeight && 2 * outWidth <= inWidth;
+  const simd = pairs && inChannels % 4 === 0 ? simdKernelsFor(backend) : null;
+  const out = backend.typedArrayFromHeap(dx) as Float32Array;
+  // The pair routines write every input their windows cover; anything else starts at 0.
+  if (!(pairs && covered)) out.fill(0);
+  if (simd) {
+    simd.max_pool_grad_2x2(heapOffset(backend, input), heapOffset(backend, dy), out.byteOffset, batchSize * outHeight, outHeight, outWidth, inHeight, inWidth, inChannels);
+    return dx;
+  }
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
-  const out = backend.typedArrayFromHeap(dx) as Float32Array;
-  out.fill(0);
-
-  const channels = inChannels;
-  const best = new Float32Array(channels);
-  const bestAt = new Int32Array(channels);
-  let dyBase = 0;
-  for (let b = 0; b < batchSize; b++) {
-    const batchBase = b * inHeight;
-    for (let oy = 0; oy < outHeight; oy++) {
-      const y0 = oy * strideHeight - padTop;
-      for (let ox = 0; ox < outWidth; ox++, dyBase += channels) {
-        const x0 = ox * strideWidth - padLeft;
-        best.fill(Number.NEGATIVE_INFINITY);
-        bestAt.fill(-1);
-        for (let fy = 0; fy < filterHeight; fy++) {
-          const iy = y0 + fy * dilationHeight;
-          if (iy < 0 || iy >= inHeight) continue;
-          const rowBase = (batchBase + iy) * inWidth;
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const ix = x0 + fx * dilationWidth;
-            if (ix < 0 || ix >= inWidth) continue;
-            const base = (rowBase + ix) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c] as number;
-              if (v > (best[c] as number)) {
-                best[c] = v;
-                bestAt[c] = base + c;
-              }
-            }
-          }
-        }
-        for (let c = 0; c < channels; c++) {
-          const at = bestAt[c] as number;
-          if (at >= 0) out[at] = (out[at] as number) + (g[dyBase + c] as number);
-        }
-      }
-    }
-  }
+  if (pairs) routePairs(x, g, out, geometry);
+  else routeWindows(x, g, out, geometry);
   return dx;
 }
 
