@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { createTuner } from '../src/core/tuner.js';
 import { STRATEGY_NAMES } from '../src/core/strategies/index.js';
 import { TEST_FUNCTIONS, type TestFunction } from './functions.js';
+import { findPython } from './python.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,10 +72,13 @@ for (const fn of TEST_FUNCTIONS) {
 
 if (args.optuna) {
   const script = new URL('./optuna-reference.py', import.meta.url).pathname;
-  const out = spawnSync('python3', [script, String(seeds), String(trials)], { encoding: 'utf8' });
-  if (out.status !== 0) {
-    process.stderr.write(`Optuna reference not run: ${out.stderr.split('\n').filter(Boolean).at(-1) ?? 'python3 failed'} (apt-get install python3-optuna)\n`);
+  const found = findPython('optuna');
+  const out = found.python ? spawnSync(found.python, [script, String(seeds), String(trials)], { encoding: 'utf8' }) : undefined;
+  if (!out || out.status !== 0) {
+    const reason = out ? (out.stderr.split('\n').filter(Boolean).at(-1) ?? `${found.python} failed`) : found.reason;
+    process.stderr.write(`Optuna reference NOT RUN: ${reason} (apt-get install python3-optuna)\n`);
   } else {
+    process.stderr.write(`Optuna reference: ${found.reason}\n`);
     for (const row of JSON.parse(out.stdout) as { strategy: string; fn: string; medians: number[] }[]) rows.push({ ...row, proposeMs: Number.NaN });
   }
 }

@@ -34,6 +34,7 @@ import { createRng } from '../src/core/random.js';
 import type { Assignment } from '../src/core/space/space.js';
 import { trainModel, type TrainSettings } from '../src/core/training/train.js';
 import { initBackend, type BackendPreference } from '../src/runtime/backend.js';
+import { findPython } from './python.js';
 import { benchWorkers, formatWorkerReport, trialSets, type WorkerReport } from './workers.js';
 
 const { values: args } = parseArgs({
@@ -247,19 +248,6 @@ async function measureTfjs(ref: Reference, runtime: string, cap?: number): Promi
 }
 
 /** The Python interpreter that can import torch: `--python`, else `python3`, else Debian's system interpreter. */
-function findTorchPython(): { python?: string; reason: string } {
-  // Debian's python3-torch installs for the system interpreter, which a pyenv or venv
-  // `python3` earlier on PATH can shadow; try both.
-  const candidates = args.python ? [args.python] : ['python3', '/usr/bin/python3'];
-  const reasons: string[] = [];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return { python, reason: `torch ${probe.stdout.trim()} (${python})` };
-    reasons.push(`${python}: ${probe.error ? probe.error.message : (probe.stderr.trim().split('\n').at(-1) ?? 'failed')}`);
-  }
-  return { reason: reasons.join('; ') };
-}
-
 /** What train-torch.py prints: per model, the same `[wall ms, cpu µs]` marks as the tfjs runs. */
 interface TorchOutput {
   readonly version: string;
@@ -350,7 +338,7 @@ async function main(): Promise<void> {
   let torch: TorchReport | undefined;
   let torchNote: string | undefined;
   if (references.length > 0 && !args['no-torch']) {
-    const found = findTorchPython();
+    const found = findPython('torch', args.python);
     if (!found.python) {
       torchNote = `PyTorch reference NOT RUN: no Python with torch (${found.reason}). Install Debian's python3-torch or pass --python.`;
       loud([torchNote, 'tfjs numbers are printed without a reference.']);
