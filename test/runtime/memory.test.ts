@@ -125,7 +125,10 @@ parentPort.on('message', async (message) => {
   try {
     if (message.type === 'init') {
       (await import(probe.tsxEsmApi)).register();
-      trainer = (await import(probe.trainerWorker)).default;
+      const worker = await import(probe.trainerWorker);
+      // The thread warms up on load; sample the baseline after that, as a trial would start.
+      await worker.ready;
+      trainer = worker.default;
       const info = await (await import(probe.backend)).initBackend(workerData.backend);
       tf.env().set('TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES', probe.sortCacheEntries);
       parentPort.postMessage({ ok: true, backend: info.detail, sample: await sample() });

@@ -13,6 +13,7 @@ import { describeError, ModelsmithError } from '../../core/errors.js';
 import type { TaskName } from '../../workflow/definition.js';
 import { runTask } from '../../workflow/tasks.js';
 import { initBackend } from '../backend.js';
+import { warmUpTraining } from '../warm-up.js';
 import { assembleServices } from '../services.js';
 import { localDynamoClient } from './store.js';
 import type { TrainerWorkerData, WorkerReply } from './trainer-pool.js';
@@ -21,6 +22,7 @@ const data = workerData as TrainerWorkerData;
 
 async function createServices(): Promise<Services> {
   const backend = await initBackend(data.backend);
+  await warmUpTraining();
   const cache = new Map<string, unknown>();
   for (const [uri, table] of Object.entries(data.tables)) cache.set(`table:${uri}`, table);
   return assembleServices({
@@ -33,11 +35,14 @@ async function createServices(): Promise<Services> {
   });
 }
 
-// Started with the thread, not with its first task: loading the backend (compiling its
-// WebAssembly) overlaps with the main thread's own start of the search.
+// Started with the thread, not with its first task: loading the backend and warming up
+// its training paths overlap with the main thread's own start of the search.
 const services: Promise<Services> = createServices();
-// A failure is reported by the first task that awaits it.
-services.catch(() => undefined);
+/** Settles once the thread's backend is loaded and warmed up (a failure is reported by the first task). */
+export const ready: Promise<void> = services.then(
+  () => undefined,
+  () => undefined,
+);
 
 /** Run one task; errors come back as data so their names survive the thread boundary. */
 export default async function run(request: { task: TaskName; input: unknown }): Promise<WorkerReply> {
