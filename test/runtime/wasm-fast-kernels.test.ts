@@ -1,7 +1,7 @@
 /**
  * The kernels that make wasm training fast — `BatchMatMul` with transposed or batched
  * operands, the copy-free `Identity`, leading-axis `Sum`, bias `Add`, `Tile`, the fused
- * Adam update, the 2x2 `MaxPoolGrad` and the patch-matrix `Conv2DBackpropFilter` — and
+ * Adam update, the fused cross-entropy, the 2x2 `MaxPoolGrad` and the patch-matrix `Conv2DBackpropFilter` — and
  * the reshape-and-sum `Tile` gradient, each checked against the
  * cpu backend on seeded inputs, with modelsmith's SIMD module and without it (their plain
  * JavaScript or stock-kernel paths); and the SIMD module checked against its text.
@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy } from '../../src/core/training/losses.js';
 import { FusedAdamOptimizer, createOptimizer, disposeOptimizer } from '../../src/core/training/optimizers.js';
 import { tileGradient } from '../../src/runtime/gradients.js';
 import { registerWasmTrainingKernels } from '../../src/runtime/wasm-kernels/index.js';
@@ -276,5 +277,67 @@ describe('the fused Adam optimizer on wasm matches tfjs Adam on cpu', () => {
     const opt = createOptimizer('adam', 0.01);
     expect(opt).toBeInstanceOf(tf.AdamOptimizer);
     disposeOptimizer(opt);
+  });
+});
+
+describe('the fused cross-entropy on wasm matches the composed one on cpu', () => {
+  /** Loss and gradient with respect to the probabilities, on `backend`. */
+  async function lossAndGradient(backend: 'cpu' | 'wasm', p: HostTensor, labels: number[], classes: number): Promise<{ loss: number; grad: Float32Array }> {
+    await useBackend(backend);
+    return tf.tidy(() => {
+      const probabilities = tf.tensor(p.data, p.shape);
+      const y = tf.tensor1d(labels);
+      const { value, grads } = tf.valueAndGrads((q: tf.Tensor) => crossEntropy(q, y, classes))([probabilities]);
+      return { loss: value.dataSync()[0] as number, grad: (grads[0] as tf.Tensor).dataSync().slice() as Float32Array };
+    });
+  }
+
+  /** Rows of probabilities (each row sums to 1) with some set to extreme values. */
+  function probabilities(n: number, classes: number, seed: number, extremes = false): HostTensor {
+    const raw = randomValues(n * classes, seed).map((v) => Math.exp(2 * v));
+    for (let i = 0; i < n; i++) {
+      const row = raw.subarray(i * classes, (i + 1) * classes);
+      const total = row.reduce((a, b) => a + b, 0);
+      row.forEach((v, j) => (row[j] = v / total));
+    }
+    if (extremes) {
+      raw.set([1, 0, 0], 0);
+      raw.set([0, 1, 0], classes);
+      raw.set([1e-9, 1 - 1e-9, 0], 2 * classes);
+    }
+    return { shape: [n, classes], data: raw, dtype: 'float32' };
+  }
+
+  const cases: { label: string; n: number; classes: number; labels: (n: number) => number[]; extremes?: boolean }[] = [
+    { label: '64 rows, 10 classes', n: 64, classes: 10, labels: (n) => Array.from({ length: n }, (_, i) => (i * 7) % 10) },
+    { label: 'one row', n: 1, classes: 3, labels: () => [2] },
+    { label: 'probabilities at and beyond the clipping bounds', n: 5, classes: 3, labels: () => [0, 0, 1, 2, 1], extremes: true },
+    { label: 'labels outside the classes add nothing', n: 4, classes: 3, labels: () => [0, 3, -1, 2] },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(c.label, async () => {
+      const p = probabilities(c.n, c.classes, 800 + i, c.extremes);
+      const labels = c.labels(c.n);
+      const cpu = await lossAndGradient('cpu', p, labels, c.classes);
+      await useBackend('wasm');
+      const tensorsBefore = tf.memory().numTensors;
+      const wasm = await lossAndGradient('wasm', p, labels, c.classes);
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+      expect(Number.isFinite(cpu.loss)).toBe(true);
+      expectClose([wasm.loss], [cpu.loss], `${c.label}: loss`);
+      expectClose(wasm.grad, cpu.grad, `${c.label}: gradient`);
+      expect(cpu.grad.some((g) => g !== 0)).toBe(true);
+    });
+  }
+
+  it('is the kernel the wasm backend runs (the composed loss elsewhere)', async () => {
+    await useBackend('wasm');
+    const kernels: string[] = [];
+    const { kernelNames } = await tf.profile(() => crossEntropy(tf.tensor([[0.2, 0.8]]), tf.tensor1d([1]), 2));
+    kernels.push(...kernelNames);
+    expect(kernels).toContain('ModelsmithCrossEntropy');
+    await useBackend('cpu');
+    const composed = await tf.profile(() => crossEntropy(tf.tensor([[0.2, 0.8]]), tf.tensor1d([1]), 2));
+    expect(composed.kernelNames).not.toContain('ModelsmithCrossEntropy');
   });
 });

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from '../../src/core/training/losses.js';
 import { ADAM_UPDATE_KERNEL } from '../../src/core/training/optimizers.js';
 import { routeSegmentIds } from '../../src/runtime/wasm-kernels/unsorted-segment-sum.js';
 import {
@@ -32,6 +33,7 @@ import {
   useBackend,
 } from './tf-compare.js';
 
+const FUSED = [ADAM_UPDATE_KERNEL, CROSS_ENTROPY_KERNEL, CROSS_ENTROPY_GRAD_KERNEL];
 const FASTER = ['Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'Sum', 'Add', 'Tile'];
 
 const ADDED_KERNELS = [
@@ -79,9 +81,9 @@ describe('registerWasmTrainingKernels', () => {
     expect(missingBeforeRegistration).toEqual(ADDED_KERNELS);
     expect(MISSING_WASM_KERNELS.map((k) => k.kernelName)).toEqual(ADDED_KERNELS);
     expect(FIXED_WASM_KERNELS.map((k) => k.kernelName)).toEqual(['MaxPoolGrad']);
-    expect(FUSED_WASM_KERNELS.map((k) => k.kernelName)).toEqual([ADAM_UPDATE_KERNEL]);
+    expect(FUSED_WASM_KERNELS.map((k) => k.kernelName)).toEqual(FUSED);
     expect(FASTER_WASM_KERNELS.map((k) => k.kernelName)).toEqual(FASTER);
-    expect(firstRegistration).toEqual([...ADDED_KERNELS, ADAM_UPDATE_KERNEL, 'MaxPoolGrad', ...FASTER]);
+    expect(firstRegistration).toEqual([...ADDED_KERNELS, ...FUSED, 'MaxPoolGrad', ...FASTER]);
     expect(registerWasmTrainingKernels()).toEqual([]);
     expect(registerWasmTrainingKernels({ replaceSlowKernels: false })).toEqual([]);
     expect(isWasmKernelRegistered(ADAM_UPDATE_KERNEL)).toBe(true);

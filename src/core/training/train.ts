@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Encoded } from '../data/preprocess.js';
 import { NonFiniteLossError } from '../errors.js';
 import { createRng } from '../random.js';
+import { lossOf } from './losses.js';
 import { createOptimizer, disposeOptimizer } from './optimizers.js';
 
 export interface TrainSettings {
@@ -39,16 +40,6 @@ export interface TrainOutcome {
 
 /** Called after each epoch; return `false` to stop training (e.g. a pruner's verdict). */
 export type EpochObserver = (record: EpochRecord) => boolean | void;
-
-/** Mean loss of predictions against targets: cross-entropy on probabilities, or MSE. */
-export function lossOf(predictions: tf.Tensor, targets: tf.Tensor, classCount: number): tf.Scalar {
-  if (classCount > 0) {
-    const oneHot = tf.oneHot(tf.cast(targets, 'int32') as tf.Tensor1D, classCount);
-    const clipped = tf.clipByValue(predictions, 1e-7, 1 - 1e-7);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(clipped)), -1))) as tf.Scalar;
-  }
-  return tf.mean(tf.square(tf.sub(tf.reshape(predictions, [-1]), targets)));
-}
 
 /** Copy the rows `indices[from..to)` of a row-major matrix into `out`. */
 function gatherRows(source: Float32Array, rowSize: number, indices: Int32Array, from: number, to: number, out: Float32Array): void {

@@ -1,10 +1,11 @@
 /**
  * Makes the wasm backend train every model family modelsmith builds, and fast: registers
  * the gradient kernels tfjs-backend-wasm 4.22 lacks (built from kernels it already has,
- * so the arithmetic stays in compiled code) and modelsmith's fused Adam update, replaces
- * the stock kernel found to compute wrong results, and (unless asked not to) the stock
- * kernels measured to be much slower than an alternative — through XNNPACK, without a
- * copy, or on modelsmith's own SIMD kernels (`simd/`), which run on the backend's heap.
+ * so the arithmetic stays in compiled code) and modelsmith's fused Adam update and
+ * cross-entropy loss, replaces the stock kernel found to compute wrong results, and
+ * (unless asked not to) the stock kernels measured to be much slower than an alternative
+ * — through XNNPACK, without a copy, or on modelsmith's own SIMD kernels (`simd/`), which
+ * run on the backend's heap.
  */
 // Loaded first so that its stock kernels are registered before any replacement below.
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { addConfig } from './add.js';
 import { adamUpdateConfig } from './adam-update.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { crossEntropyConfigs } from './cross-entropy.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.js';
@@ -26,6 +28,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 export { addWasm } from './add.js';
 export { adamUpdateWasm } from './adam-update.js';
 export { batchMatMulWasm } from './batch-mat-mul.js';
+export { crossEntropyGradWasm, crossEntropyWasm } from './cross-entropy.js';
 export { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 export { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 export { depthwiseConv2dNativeBackpropFilterWasm } from './depthwise-conv2d-backprop-filter.js';
@@ -48,7 +51,7 @@ export const MISSING_WASM_KERNELS: readonly tf.KernelConfig[] = [
  * Kernels of modelsmith's own fused operations (no tfjs backend has them): the training
  * loop uses each one where the active backend registers it.
  */
-export const FUSED_WASM_KERNELS: readonly tf.KernelConfig[] = [adamUpdateConfig];
+export const FUSED_WASM_KERNELS: readonly tf.KernelConfig[] = [adamUpdateConfig, ...crossEntropyConfigs];
 
 /**
  * Stock wasm kernels that give wrong results and are always replaced: `MaxPoolGrad`
