@@ -20,7 +20,7 @@
  *
  *   npx tsx bench/train.ts [--only mlp,cnn,lstm,transformer,workers] [--epochs 5]
  *     [--backends node,wasm,cpu] [--cpu-batches N] [--no-torch] [--python python3] [--json]
- *     [--worker-trials 12] [--worker-repeats 2] [--worker-sets uniform,mixed] [--workers-source]
+ *     [--worker-trials 12] [--worker-repeats 3] [--worker-sets uniform,mixed] [--workers-source]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     'worker-trials': { type: 'string', default: '12' },
     'worker-sets': { type: 'string', default: 'uniform,mixed' },
-    'worker-repeats': { type: 'string', default: '2' },
+    'worker-repeats': { type: 'string', default: '3' },
     'workers-source': { type: 'boolean', default: false },
   },
 });

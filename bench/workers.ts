@@ -2,8 +2,10 @@
  * Trainer-thread scaling (part of `npm run bench:train`, or on its own): trials per minute
  * of the real local search engine (`runLocalSearch`: the workflow definition, the embedded
  * store, the trainer thread pool) on fixed grids of CNN and MLP trials on the digits
- * example (see {@link TrialSet}), once with one trainer thread and once with two; prints
- * the speedup of each set.
+ * example (see {@link TrialSet}): the same search, round for round, once with one trainer
+ * thread and once with two; prints the speedup of each set. Runs are interleaved and
+ * repeated (`--repeats`, 1-2-2-1-1-2...), and the best run of each thread count is
+ * compared, since on a shared machine interference only ever slows a run down.
  *
  * The trial window runs from the first TrialStarted event to the last trial outcome, so it
  * leaves out thread start-up and the final model's training (one thread either way) but
@@ -17,7 +19,7 @@
  * the pure-JavaScript cpu backend; `--source` measures that configuration. Each run
  * reports the backend its trials recorded.
  *
- *   npx tsx bench/workers.ts [--trials 12] [--repeats 2] [--sets uniform,mixed] [--source] [--json]
+ *   npx tsx bench/workers.ts [--trials 12] [--repeats 3] [--sets uniform,mixed] [--source] [--json]
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -114,6 +116,13 @@ async function builtEngine(folder: string): Promise<Engine> {
 const EPOCHS = 40;
 
 /**
+ * Trials per round (`budget.maxParallel`), the same for both runs, so that both run the
+ * same search round for round and differ only in trainer threads (`--workers`): one
+ * thread trains a round's trials one after another, two share them.
+ */
+const ROUND = 4;
+
+/**
  * The fixed trial sets, as grids. `uniform`: one CNN (16 filters) at `trials` learning
  * rates, so every trial costs the same and the comparison measures trials training side
  * by side. `mixed`: MLP widths and CNN filter counts, so trials of a round differ in
@@ -137,7 +146,7 @@ function specFor(set: TrialSet, trials: number, maxParallel: number): Record<str
           cnn: { ...cnn, filters },
         };
   return {
-    name: `workers-bench-${set}-${maxParallel}`,
+    name: `workers-bench-${set}`,
     task: 'classification',
     dataset: { uri: join(DATASETS, 'digits.csv'), target: 'digit', kind: 'image', shape: [8, 8, 1] },
     objective: { metric: 'accuracy' },
@@ -158,7 +167,7 @@ function median(values: readonly number[]): number {
 async function runOnce(engine: Engine, folder: string, set: TrialSet, trials: number, workers: number): Promise<WorkerRun> {
   await mkdir(folder, { recursive: true });
   const specPath = join(folder, `workers-${set}-${workers}.yaml`);
-  await writeFile(specPath, stringify(specFor(set, trials, workers)));
+  await writeFile(specPath, stringify(specFor(set, trials, ROUND)));
   let firstStart: { wall: number; cpu: NodeJS.CpuUsage; loop: EventLoopUtilization } | undefined;
   let lastOutcome: { wall: number; cpu: NodeJS.CpuUsage; loop: EventLoopUtilization } | undefined;
   const onEvent = (event: SearchEvent): void => {
@@ -206,7 +215,7 @@ export async function benchWorkers(
 ): Promise<WorkerReport> {
   const set = options.set ?? 'uniform';
   const trials = options.trials ?? 12;
-  const repeats = options.repeats ?? 2;
+  const repeats = options.repeats ?? 3;
   const log = options.log ?? (() => {});
   const folder = await mkdtemp(join(tmpdir(), 'modelsmith-bench-workers-'));
   try {
@@ -268,7 +277,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({
     options: {
       trials: { type: 'string', default: '12' },
-      repeats: { type: 'string', default: '2' },
+      repeats: { type: 'string', default: '3' },
       sets: { type: 'string', default: 'uniform,mixed' },
       source: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
