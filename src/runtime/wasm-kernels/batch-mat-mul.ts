@@ -15,7 +15,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { type KernelArgs, type TensorInfo, captureStockKernel, replacementConfig, release, requireInput, runWasmKernel, view, wasmBackendOf } from './kernel-utils.js';
-import { heapOffset, simdKernelsFor } from './simd/index.js';
+import { type SimdKernels, heapOffset, simdKernelsFor } from './simd/index.js';
 
 const KERNEL = 'BatchMatMul';
 
@@ -35,41 +35,31 @@ function matrixDims(shape: readonly number[], what: string): { batch: number; ro
   return { batch: tf.util.sizeFromShape(shape.slice(0, -2)), rows, cols };
 }
 
-/** A `[rows, cols]` matrix (batch one) transposed into a new buffer the caller owns. */
-function transposed(backend: ReturnType<typeof wasmBackendOf>, t: TensorInfo, rows: number, cols: number): TensorInfo {
-  return runWasmKernel('Transpose', backend, { x: view(t, [rows, cols]) }, { perm: [1, 0] });
-}
-
 type Dims = ReturnType<typeof matrixDims>;
 
-/** Each item of a batch transposed (`[batch, rows, cols]` to `[batch, cols, rows]`), in a new buffer. */
+/** The product's dimensions: `[m, k] · [k, n]` per item, and the output's shape. */
+interface Product {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly outShape: number[];
+}
+
+/** Each item of a batch transposed (`[batch, rows, cols]` to `[batch, cols, rows]`), in a new buffer the caller owns. */
 function transposedItems(backend: ReturnType<typeof wasmBackendOf>, t: TensorInfo, d: Dims): TensorInfo {
   return runWasmKernel('Transpose', backend, { x: view(t, [d.batch, d.rows, d.cols]) }, { perm: [0, 2, 1] });
 }
 
 /**
- * Products of batched operands with the SIMD batch kernel: equal batches, or one side a
- * single matrix (broadcast). `undefined` for other broadcasts or without SIMD.
+ * Products of batched operands on the SIMD batch kernel, `left` and `right` already
+ * untransposed: equal batches, or one side a single matrix (broadcast, step 0).
  */
-function batchedProduct(args: KernelArgs, a: TensorInfo, b: TensorInfo, da: Dims, db: Dims, transposeA: boolean, transposeB: boolean): TensorInfo | undefined {
-  const backend = wasmBackendOf(args);
-  const sameOuter = da.batch === db.batch && a.shape.slice(0, -2).join() === b.shape.slice(0, -2).join();
-  if (!(sameOuter || da.batch === 1 || db.batch === 1)) return undefined;
-  const simd = simdKernelsFor(backend);
-  if (!simd) return undefined;
-  const m = transposeA ? da.cols : da.rows;
-  const k = transposeA ? da.rows : da.cols;
-  const n = transposeB ? db.rows : db.cols;
-  if (k !== (transposeB ? db.cols : db.rows)) return undefined;
-  const outShape = [...tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
+function batchedProduct(backend: ReturnType<typeof wasmBackendOf>, simd: SimdKernels, [left, da]: [TensorInfo, Dims], [right, db]: [TensorInfo, Dims], { m, k, n, outShape }: Product): TensorInfo {
   const out = backend.makeOutput(outShape, 'float32');
-  const left = transposeA ? transposedItems(backend, a, da) : a;
-  const right = transposeB ? transposedItems(backend, b, db) : b;
   simd.batch_matmul(
     heapOffset(backend, left), heapOffset(backend, right), heapOffset(backend, out),
     Math.max(da.batch, db.batch), m, k, n, da.batch === 1 ? 0 : 4 * m * k, db.batch === 1 ? 0 : 4 * k * n,
   );
-  release(backend, ...[left, right].filter((t) => t !== a && t !== b));
   return out;
 }
 
@@ -81,28 +71,31 @@ export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   const { transposeA = false, transposeB = false } = (args.attrs ?? {}) as BatchMatMulAttrs;
   const da = matrixDims(a.shape, 'a');
   const db = matrixDims(b.shape, 'b');
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock.run(args);
-  const foldable = db.batch === 1 && (da.batch === 1 || !transposeA);
-  if (!foldable) return batchedProduct(args, a, b, da, db, transposeA, transposeB) ?? stock.run(args);
-  const m = transposeA ? da.cols : da.rows;
   const k = transposeA ? da.rows : da.cols;
+  // Other dtypes, and mismatched inner dimensions (the stock kernel names the error).
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== (transposeB ? db.cols : db.rows)) return stock.run(args);
+  const foldable = db.batch === 1 && (da.batch === 1 || !transposeA);
+  const sameOuter = da.batch === db.batch && a.shape.slice(0, -2).join() === b.shape.slice(0, -2).join();
+  const simd = foldable || !(sameOuter || da.batch === 1 || db.batch === 1) ? null : simdKernelsFor(backend);
+  if (!foldable && !simd) return stock.run(args);
+  const m = transposeA ? da.cols : da.rows;
   const n = transposeB ? db.rows : db.cols;
-  const kB = transposeB ? db.cols : db.rows;
-  if (k !== kB) throw new Error(`${KERNEL}: inner dimensions ${k} and ${kB} of [${a.shape.join(',')}] and [${b.shape.join(',')}] differ`);
-  const outShape = [...tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
+  const product: Product = { m, k, n, outShape: [...tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n] };
 
-  const owned: TensorInfo[] = [];
-  const left = transposeA ? transposed(backend, a, da.rows, da.cols) : a;
-  const right = transposeB ? transposed(backend, b, db.rows, db.cols) : b;
-  if (left !== a) owned.push(left);
-  if (right !== b) owned.push(right);
-  const product = stock.run({
-    inputs: { a: view(left, [1, da.batch * m, k]), b: view(right, [1, k, n]) },
-    backend,
-    attrs: { transposeA: false, transposeB: false },
-  });
-  release(backend, ...owned);
-  return view(product, outShape);
+  const left = transposeA ? transposedItems(backend, a, da) : a;
+  const right = transposeB ? transposedItems(backend, b, db) : b;
+  const owned = [left, right].filter((t) => t !== a && t !== b);
+  try {
+    if (simd) return batchedProduct(backend, simd, [left, da], [right, db], product);
+    const out = stock.run({
+      inputs: { a: view(left, [1, da.batch * m, k]), b: view(right, [1, k, n]) },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    });
+    return view(out, product.outShape);
+  } finally {
+    release(backend, ...owned);
+  }
 }
 
 /** Kernel registration record for {@link batchMatMulWasm}. */

@@ -36,35 +36,20 @@ interface MaxPoolGradAttrs {
 }
 
 /** The pooling window geometry, as `computePool2DInfo` gives it. */
-interface PoolGeometry {
-  readonly batchSize: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly channels: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
-  readonly strideHeight: number;
-  readonly strideWidth: number;
-  readonly dilationHeight: number;
-  readonly dilationWidth: number;
-  readonly filterHeight: number;
-  readonly filterWidth: number;
-  readonly padTop: number;
-  readonly padLeft: number;
-}
+type PoolGeometry = tf.backend_util.Conv2DInfo;
 
 /**
  * Any window: per output position and channel, the first maximum of the window (NaN
  * never wins, as on the cpu backend) receives `dy`; overlapping windows accumulate.
  */
 function routeWindows(x: Float32Array, g: Float32Array, out: Float32Array, p: PoolGeometry): void {
-  const { channels } = p;
+  const channels = p.inChannels;
   let dyBase = 0;
   for (let b = 0; b < p.batchSize; b++) {
     for (let oy = 0; oy < p.outHeight; oy++) {
-      const y0 = oy * p.strideHeight - p.padTop;
+      const y0 = oy * p.strideHeight - p.padInfo.top;
       for (let ox = 0; ox < p.outWidth; ox++, dyBase += channels) {
-        const x0 = ox * p.strideWidth - p.padLeft;
+        const x0 = ox * p.strideWidth - p.padInfo.left;
         for (let c = 0; c < channels; c++) {
           let best = Number.NEGATIVE_INFINITY;
           let bestAt = -1;
@@ -96,7 +81,7 @@ function routeWindows(x: Float32Array, g: Float32Array, out: Float32Array, p: Po
  * to the others.
  */
 function routePairs(x: Float32Array, g: Float32Array, out: Float32Array, p: PoolGeometry): void {
-  const { channels } = p;
+  const channels = p.inChannels;
   const rowStride = p.inWidth * channels;
   let dyAt = 0;
   for (let b = 0; b < p.batchSize; b++) {
@@ -146,17 +131,12 @@ export function maxPoolGradWasm(args: KernelArgs): TensorInfo {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
 
   // Allocate first: growing the heap would detach views taken before.
   const dx = backend.makeOutput([...input.shape], 'float32');
-  const geometry: PoolGeometry = {
-    batchSize, inHeight, inWidth, channels: inChannels, outHeight, outWidth,
-    strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth, padTop, padLeft,
-  };
   const covered = 2 * outHeight === inHeight && 2 * outWidth === inWidth;
   const pairs = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && padTop === 0 && padLeft === 0 &&
     2 * outHeight <= inHeight && 2 * outWidth <= inWidth;
@@ -170,8 +150,8 @@ export function maxPoolGradWasm(args: KernelArgs): TensorInfo {
   }
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
-  if (pairs) routePairs(x, g, out, geometry);
-  else routeWindows(x, g, out, geometry);
+  if (pairs) routePairs(x, g, out, info);
+  else routeWindows(x, g, out, info);
   return dx;
 }
 
