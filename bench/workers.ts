@@ -2,15 +2,16 @@
  * Trainer-thread scaling (part of `npm run bench:train`, or on its own): trials per minute
  * of the real local search engine (`runLocalSearch`: the workflow definition, the embedded
  * store, the trainer thread pool) on fixed grids of CNN and MLP trials on the digits
- * example (see {@link TrialSet}): the same search, round for round, once with one trainer
+ * example (see {@link TrialSet}): the same search, the same trials, once with one trainer
  * thread and once with two; prints the speedup of each set. Runs are interleaved and
  * repeated (`--repeats`, 1-2-2-1-1-2...), and the best run of each thread count is
  * compared, since on a shared machine interference only ever slows a run down.
  *
  * The trial window runs from the first TrialStarted event to the last trial outcome, so it
  * leaves out thread start-up and the final model's training (one thread either way) but
- * keeps everything a round does: proposing, recording, and waiting for the slower trial of
- * the round. Both runs train the same trials with the same seeds, epochs and folds.
+ * keeps everything the workflow's lanes do between trials: proposing, recording, and any
+ * time a thread sits idle. Both runs train the same trials with the same seeds, epochs and
+ * folds.
  *
  * The engine runs as the built CLI runs it: the current sources are transpiled (no type
  * check) into a temporary folder first. Run from the TypeScript sources under tsx, the
@@ -116,17 +117,17 @@ async function builtEngine(folder: string): Promise<Engine> {
 const EPOCHS = 40;
 
 /**
- * Trials per round (`budget.maxParallel`), the same for both runs, so that both run the
- * same search round for round and differ only in trainer threads (`--workers`): one
- * thread trains a round's trials one after another, two share them.
+ * Workflow lanes (`budget.maxParallel`), the same for both runs, so that both run the same
+ * search and differ only in trainer threads (`--workers`): with one thread the two lanes'
+ * trials queue for it, with two each lane's trial trains on its own thread.
  */
-const ROUND = 4;
+const LANES = 2;
 
 /**
  * The fixed trial sets, as grids. `uniform`: one CNN (16 filters) at `trials` learning
  * rates, so every trial costs the same and the comparison measures trials training side
- * by side. `mixed`: MLP widths and CNN filter counts, so trials of a round differ in
- * cost and the faster one's thread waits for the slower one at the end of each round.
+ * by side. `mixed`: MLP widths and CNN filter counts, trials of very different cost,
+ * which a synchronous round would make the faster thread wait for.
  */
 export type TrialSet = 'uniform' | 'mixed';
 
@@ -167,7 +168,7 @@ function median(values: readonly number[]): number {
 async function runOnce(engine: Engine, folder: string, set: TrialSet, trials: number, workers: number): Promise<WorkerRun> {
   await mkdir(folder, { recursive: true });
   const specPath = join(folder, `workers-${set}-${workers}.yaml`);
-  await writeFile(specPath, stringify(specFor(set, trials, ROUND)));
+  await writeFile(specPath, stringify(specFor(set, trials, LANES)));
   let firstStart: { wall: number; cpu: NodeJS.CpuUsage; loop: EventLoopUtilization } | undefined;
   let lastOutcome: { wall: number; cpu: NodeJS.CpuUsage; loop: EventLoopUtilization } | undefined;
   const onEvent = (event: SearchEvent): void => {

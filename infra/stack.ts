@@ -39,10 +39,10 @@ const TRAINER_READS = [...DATA, 'searches/'];
 /** Each workflow task's function: its file, sizing and access. */
 const TASKS: Record<TaskName, { entry: string; description: string; access: Access; trainer?: boolean }> = {
   StartSearch: { entry: 'start-search.ts', description: 'Validate a spec and record the search', access: { table: 'write', reads: DATA, writes: ['searches/'], publishes: true } },
-  ProposeTrials: { entry: 'propose-trials.ts', description: 'Propose the next batch of trials', access: { table: 'write', reads: DATA, publishes: true } },
+  ProposeTrial: { entry: 'propose-trial.ts', description: "Propose a lane's next trial", access: { table: 'write', reads: DATA, publishes: true } },
   RunTrial: { entry: 'run-trial.ts', description: 'Train and cross-validate one trial', access: { table: 'write', reads: TRAINER_READS, writes: ['searches/'], publishes: true }, trainer: true },
   RecordTrialFailure: { entry: 'record-trial-failure.ts', description: 'Record a trial that could not run', access: { table: 'write', publishes: true } },
-  RecordRound: { entry: 'record-round.ts', description: 'Record a round and check the budget', access: { table: 'write' } },
+  RecordProgress: { entry: 'record-progress.ts', description: 'Record the search once its lanes end and check the budget', access: { table: 'write' } },
   SelectBest: { entry: 'select-best.ts', description: 'Pick the best trial', access: { table: 'read' } },
   TrainFinalModel: { entry: 'train-final-model.ts', description: 'Refit the best trial and score it on the test split', access: { table: 'write', reads: DATA, writes: ['searches/'] }, trainer: true },
   RegisterVersion: { entry: 'register-version.ts', description: 'Register the final model as a numbered version', access: { table: 'write', reads: ['searches/'], writes: ['models/'], publishes: true } },

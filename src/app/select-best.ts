@@ -4,7 +4,7 @@
  */
 import { SearchError } from '../core/errors.js';
 import type { TrialRecord } from '../ports/records.js';
-import { bestTrial } from './record-round.js';
+import { bestTrial } from './progress.js';
 import { requireSearch, SearchRef } from './refs.js';
 import type { Services } from './services.js';
 

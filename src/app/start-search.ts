@@ -29,11 +29,25 @@ export const StartSearchInput = z.object({
 });
 export type StartSearchInput = z.infer<typeof StartSearchInput>;
 
+/** One lane of an execution: the lanes propose and train trials side by side. */
+export interface LaneRef {
+  readonly searchId: string;
+  /** This execution's number among the search's executions. */
+  readonly run: number;
+  readonly lane: number;
+}
+
 export interface StartSearchOutput {
   readonly searchId: string;
   readonly resumed: boolean;
-  /** The search's round count when this execution began (for continuing long searches). */
-  readonly firstRound: number;
+  readonly run: number;
+  /** `maxParallel` lanes, the items of the workflow's lanes Map. */
+  readonly lanes: readonly LaneRef[];
+}
+
+function started(searchId: string, resumed: boolean, run: number, spec: SearchSpec): StartSearchOutput {
+  const lanes = Array.from({ length: spec.budget.maxParallel }, (_, lane) => ({ searchId, run, lane }));
+  return { searchId, resumed, run, lanes };
 }
 
 /**
@@ -77,7 +91,10 @@ export async function startSearch(services: Services, raw: z.input<typeof StartS
     if (existing.status !== 'running') {
       throw new SearchError(`search ${input.searchId} already ${existing.status}; start a new search instead`);
     }
-    return { searchId: input.searchId, resumed: true, firstRound: existing.rounds };
+    // Each execution is a new run: what earlier runs left unfinished is theirs to take over.
+    const run = (existing.runs ?? 0) + 1;
+    await services.metadata.updateSearch(input.searchId, { runs: run, updatedAt: nowIso(services) });
+    return started(input.searchId, true, run, existing.spec);
   }
   if (input.spec === undefined) throw new SearchError(`no search ${input.searchId} to continue, and no spec to start one`);
   const context = await prepareSearch(services.datasets, input.spec, input.source, input.base, services.metadata);
@@ -97,13 +114,14 @@ export async function startSearch(services: Services, raw: z.input<typeof StartS
     createdAt: at,
     updatedAt: at,
     trialCount: 0,
-    rounds: 0,
+    runs: 1,
     notes: context.problem.notes,
   };
   try {
     await services.metadata.createSearch(search);
   } catch (error) {
-    if (error instanceof ConflictError) return { searchId: input.searchId, resumed: true, firstRound: 0 };
+    // Created meanwhile by a concurrent delivery of this step: start it as a resumed run.
+    if (error instanceof ConflictError) return startSearch(services, { ...input, spec: undefined });
     throw error;
   }
   await services.artifacts.put(artifactKeys.spec(input.searchId), JSON.stringify(spec, null, 2), 'application/json');
@@ -119,7 +137,7 @@ export async function startSearch(services: Services, raw: z.input<typeof StartS
       objective: `${search.objective.direction} ${search.objective.metric}`,
     },
   });
-  return { searchId: input.searchId, resumed: false, firstRound: 0 };
+  return started(input.searchId, false, 1, spec);
 }
 
 /** The strategy name a spec runs with, `auto` resolved. */

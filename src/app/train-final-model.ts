@@ -10,7 +10,7 @@ import { artifactKeys } from '../ports/artifact-store.js';
 import type { FinalSummary } from '../ports/records.js';
 import { contextOf, costOf } from './context.js';
 import { saveModel } from './model-artifacts.js';
-import { bestTrial } from './record-round.js';
+import { bestTrial } from './progress.js';
 import { failureAccount } from './select-best.js';
 import { requireSearch, SearchRef } from './refs.js';
 import { nowIso, type Services } from './services.js';

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Metrics } from '../core/metrics/names.js';
-import { bestTrial } from '../app/record-round.js';
+import { bestTrial } from '../app/progress.js';
 import { compileSpace } from '../core/space/space.js';
 import type { SearchRecord, TrialRecord } from '../ports/records.js';
 

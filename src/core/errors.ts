@@ -53,6 +53,9 @@ export class TrialError extends ModelsmithError {}
 /** A conditional write lost: the item was already in the state we wanted to move it from. */
 export class ConflictError extends ModelsmithError {}
 
+/** A step lost a race it may win if tried again (the workflow's Retry does). */
+export class TransientError extends ModelsmithError {}
+
 /** A record that should exist does not. */
 export class NotFoundError extends ModelsmithError {}
 

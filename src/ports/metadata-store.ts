@@ -3,7 +3,7 @@
  * move a trial between states are conditional, so a task delivered twice records once.
  * Adapters: DynamoDB (the cloud, and embedded dynalite locally).
  */
-import type { AnySearchRecord, FoldSummary, ModelRecord, ModelStages, ModelVersionRecord, SearchRecord, TrialRecord } from './records.js';
+import type { AnySearchRecord, FoldSummary, ModelRecord, ModelStages, ModelVersionRecord, SearchRecord, TrialLane, TrialRecord } from './records.js';
 
 /** Fields of a finished trial. */
 export type TrialOutcomeFields = Pick<
@@ -34,10 +34,20 @@ export interface MetadataStore {
   listSearches(limit?: number): Promise<AnySearchRecord[]>;
   /** Merge fields into a search. */
   updateSearch(searchId: string, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<void>;
+  /**
+   * Merge fields into a search if its trial count is still `trialCount`: lanes proposing at
+   * once take turns. Returns false, changing nothing, when another proposal came first.
+   */
+  advanceSearch(searchId: string, trialCount: number, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<boolean>;
 
   /** Record newly proposed trials; a trial number that exists is left unchanged. */
   putTrials(trials: readonly TrialRecord[]): Promise<void>;
   getTrial(searchId: string, number: number): Promise<TrialRecord | undefined>;
+  /**
+   * Hand an unfinished trial to `lane` if it is still unfinished and still held by `from`
+   * (undefined: by no lane). Returns false when it finished or another lane took it first.
+   */
+  assignTrial(searchId: string, number: number, lane: TrialLane, from: TrialLane | undefined): Promise<boolean>;
   /** In trial-number order. */
   listTrials(searchId: string): Promise<TrialRecord[]>;
   /**

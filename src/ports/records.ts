@@ -74,8 +74,15 @@ export interface SearchRecord extends SearchCommon {
   readonly strategy?: string;
   /** Trials proposed so far (the next trial's number). */
   readonly trialCount: number;
-  readonly rounds: number;
+  /** Workflow executions that have run this search (a long or resumed search has several). */
+  readonly runs: number;
   readonly strategyState?: unknown;
+  /**
+   * The trials of the latest proposal, written with the trial count that numbers them:
+   * whoever reads the search next writes any of them not yet recorded, so a proposer that
+   * stops between the two writes loses nothing.
+   */
+  readonly lastProposal?: readonly TrialRecord[];
   readonly exhausted?: boolean;
   readonly best?: BestSoFar;
   readonly notes?: readonly string[];
@@ -110,9 +117,17 @@ export interface FoldSummary {
   readonly valLoss: readonly number[];
 }
 
+/** A workflow lane: the execution (`run`, counted per search) and the lane within it. */
+export interface TrialLane {
+  readonly run: number;
+  readonly lane: number;
+}
+
 export interface TrialRecord {
   readonly searchId: string;
   readonly number: number;
+  /** The lane that runs (or ran) the trial; a later run takes over what an earlier one left unfinished. */
+  readonly heldBy?: TrialLane;
   readonly assignment: Assignment;
   readonly status: TrialStatus;
   /** How many times the trial was started (a redelivered task starts it again). */

@@ -10,10 +10,10 @@ import definition from './search.asl.json' with { type: 'json' };
 /** Task states that run a use case in a Lambda function (placeholder = the function's ARN). */
 export const TASK_NAMES = [
   'StartSearch',
-  'ProposeTrials',
+  'ProposeTrial',
   'RunTrial',
   'RecordTrialFailure',
-  'RecordRound',
+  'RecordProgress',
   'SelectBest',
   'TrainFinalModel',
   'RegisterVersion',

@@ -4,8 +4,8 @@
  * the container entrypoint and the local engine all dispatch through this one table.
  */
 import { failSearch, finishSearch } from '../app/finish-search.js';
-import { proposeTrials } from '../app/propose-trials.js';
-import { recordRound } from '../app/record-round.js';
+import { proposeTrial } from '../app/propose-trial.js';
+import { recordProgress } from '../app/record-progress.js';
 import { recordTrialFailure } from '../app/record-trial-failure.js';
 import { registerVersion } from '../app/register-version.js';
 import { runTrial } from '../app/run-trial.js';
@@ -24,10 +24,10 @@ export interface TaskBinding {
 
 export const TASKS: Record<TaskName, TaskBinding> = {
   StartSearch: { run: startSearch, trains: false },
-  ProposeTrials: { run: proposeTrials, trains: false },
+  ProposeTrial: { run: proposeTrial, trains: false },
   RunTrial: { run: runTrial, trains: true },
   RecordTrialFailure: { run: recordTrialFailure, trains: false },
-  RecordRound: { run: recordRound, trains: false },
+  RecordProgress: { run: recordProgress, trains: false },
   SelectBest: { run: selectBest, trains: false },
   TrainFinalModel: { run: trainFinalModel, trains: true },
   RegisterVersion: { run: registerVersion, trains: false },

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContext, parseTable } from '../../src/app/context.js';
 import { CODE_FOLDER, generateVersionCode } from '../../src/app/generate-code.js';
 import { loadModel } from '../../src/app/model-artifacts.js';
-import { proposeTrials } from '../../src/app/propose-trials.js';
+import { proposeTrial } from '../../src/app/propose-trial.js';
 import { registerVersion } from '../../src/app/register-version.js';
 import { runTrial } from '../../src/app/run-trial.js';
 import type { Services } from '../../src/app/services.js';
@@ -57,7 +57,7 @@ beforeAll(async () => {
     budget: { maxTrials: 1, maxParallel: 1 },
   } as never);
   await startSearch(services, { searchId: 'code', spec, source: 'inline', base: DATASETS });
-  await proposeTrials(services, { searchId: 'code' });
+  await proposeTrial(services, { searchId: 'code', run: 1, lane: 0 });
   await runTrial(services, { searchId: 'code', number: 0 });
   await trainFinalModel(services, { searchId: 'code' });
   await registerVersion(services, { searchId: 'code' });

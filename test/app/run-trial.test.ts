@@ -3,7 +3,7 @@
  * finished trial returns the recorded outcome without training or recording again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proposeTrials } from '../../src/app/propose-trials.js';
+import { proposeTrial } from '../../src/app/propose-trial.js';
 import { runTrial } from '../../src/app/run-trial.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
@@ -28,8 +28,8 @@ describe('RunTrial delivered twice', () => {
   it('trains once and records once', async () => {
     const spec = irisSpecInput({ evaluation: { folds: 2 } } as never);
     await startSearch(services, { searchId: 'twice', spec, source: 'inline', base: DATASETS });
-    const round = await proposeTrials(services, { searchId: 'twice' });
-    expect(round.trials).toEqual([{ searchId: 'twice', number: 0, compute: 'lambda' }]);
+    const step = await proposeTrial(services, { searchId: 'twice', run: 1, lane: 0 });
+    expect(step).toMatchObject({ action: 'run', trial: { searchId: 'twice', number: 0, compute: 'lambda' } });
 
     const first = await runTrial(services, { searchId: 'twice', number: 0 });
     const recorded = await store.metadata.getTrial('twice', 0);
@@ -44,7 +44,7 @@ describe('RunTrial delivered twice', () => {
   it('runs concurrently delivered copies without recording two outcomes', async () => {
     const spec = irisSpecInput({ name: 'iris-concurrent', evaluation: { folds: 2 } } as never);
     await startSearch(services, { searchId: 'concurrent', spec, source: 'inline', base: DATASETS });
-    await proposeTrials(services, { searchId: 'concurrent' });
+    await proposeTrial(services, { searchId: 'concurrent', run: 1, lane: 0 });
     const before = events.length;
     const [a, b] = await Promise.all([runTrial(services, { searchId: 'concurrent', number: 0 }), runTrial(services, { searchId: 'concurrent', number: 0 })]);
     expect(a.status).toBe('completed');
@@ -55,23 +55,25 @@ describe('RunTrial delivered twice', () => {
 
   it('resumes rather than restarts a search whose id already exists', async () => {
     const again = await startSearch(services, { searchId: 'twice', spec: irisSpecInput(), source: 'inline', base: DATASETS });
-    expect(again).toEqual({ searchId: 'twice', resumed: true, firstRound: 1 });
+    expect(again).toMatchObject({ searchId: 'twice', resumed: true, run: 2 });
+    expect(again.lanes).toEqual([{ searchId: 'twice', run: 2, lane: 0 }]);
   });
 });
 
 describe('continue-as-new threshold', () => {
-  it('hands over before the 25,000-event history limit, sooner for wider rounds', async () => {
-    const { eventsPerRound, shouldRollOver } = await import('../../src/app/record-round.js');
-    expect(eventsPerRound(2)).toBe(49);
-    expect(shouldRollOver(400, 2)).toBe(false);
-    expect(shouldRollOver(408, 2)).toBe(true);
-    expect(shouldRollOver(38, 40)).toBe(false);
-    expect(shouldRollOver(39, 40)).toBe(true);
-    // Whatever the width, the last round before handing over stays under the hard limit.
-    for (const width of [1, 2, 8, 40]) {
-      let rounds = 0;
-      while (!shouldRollOver(rounds, width)) rounds++;
-      expect((rounds + 1) * eventsPerRound(width)).toBeLessThan(25_000);
+  it('hands over before the 25,000-event history limit, sooner for more lanes and more waiting', async () => {
+    const { historyEvents, shouldRollOver } = await import('../../src/app/search-stop.js');
+    expect(historyEvents(0, 2, 0)).toBe(64);
+    expect(shouldRollOver(1000, 2, 0)).toBe(false);
+    expect(shouldRollOver(1400, 2, 0)).toBe(false);
+    expect(shouldRollOver(1430, 2, 0)).toBe(true);
+    expect(shouldRollOver(1000, 2, 400)).toBe(true);
+    // Whatever the width, the last trials before handing over stay under the hard limit.
+    for (const lanes of [1, 2, 8, 40]) {
+      let trials = 0;
+      while (!shouldRollOver(trials, lanes, 20)) trials++;
+      expect(historyEvents(trials + lanes, lanes, 20)).toBeLessThan(25_000);
+      expect(trials).toBeGreaterThan(500);
     }
   });
 });

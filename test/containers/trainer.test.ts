@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proposeTrials } from '../../src/app/propose-trials.js';
+import { proposeTrial } from '../../src/app/propose-trial.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
 import { CONTAINER_TASK_ENV } from '../../src/workflow/definition.js';
@@ -46,7 +46,7 @@ describe('trainer container entrypoint', () => {
       source: 'test',
       base: `s3://${cloud.s3.bucket}/`,
     });
-    const [item] = (await proposeTrials(services, { searchId: 'container-1' })).trials;
+    const item = (await proposeTrial(services, { searchId: 'container-1', run: 1, lane: 0 })).trial;
     expect(item?.compute).toBe('gpu');
     const { code, log, stderr } = await runEntrypoint({ ...cloud.env, [CONTAINER_TASK_ENV.name]: 'RunTrial', [CONTAINER_TASK_ENV.input]: JSON.stringify(item) });
     expect(code, stderr).toBe(0);

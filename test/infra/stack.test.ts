@@ -79,18 +79,33 @@ describe('state machine', () => {
     for (const name of TASK_NAMES) expect(DefinitionSubstitutions[name]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${name}`)), 'Arn'] });
   });
 
-  it('fans trials out with a Map that routes heavy ones to the GPU task, with Retry and Catch', () => {
+  it('runs trials in lanes of a Map that route heavy ones to the GPU task, with Retry and Catch', () => {
     const definition = JSON.parse(machine().DefinitionString) as { States: Record<string, Record<string, unknown>> };
-    const map = definition.States.RunTrials as { Type: string; MaxConcurrency: number; ItemProcessor: { States: Record<string, Record<string, unknown>> } };
-    expect(map.Type).toBe('Map');
+    const map = definition.States.RunLanes as { Type: string; ItemsPath: string; MaxConcurrency: number; ItemProcessor: { States: Record<string, Record<string, unknown>> } };
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.lanes' });
     expect(map.MaxConcurrency).toBeLessThanOrEqual(40);
     const inner = map.ItemProcessor.States;
-    expect(inner.RouteTrial).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.compute', StringEquals: 'gpu', Next: 'RunTrialOnGpu' }], Default: 'RunTrial' });
-    expect(inner.RunTrialOnGpu).toMatchObject({ Resource: 'arn:aws:states:::ecs:runTask.sync', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RecordTrialFailure' }] });
+    // Each lane loops: propose, train (or wait), propose again, until it is told to stop.
+    expect(inner.LaneNext).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.action', StringEquals: 'run', Next: 'RouteTrial' },
+        { Variable: '$.action', StringEquals: 'wait', Next: 'WaitForTrials' },
+      ],
+      Default: 'LaneDone',
+    });
+    expect(inner.WaitForTrials).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'ProposeTrial' });
+    expect(inner.RouteTrial).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.trial.compute', StringEquals: 'gpu', Next: 'RunTrialOnGpu' }], Default: 'RunTrial' });
+    expect(inner.RunTrialOnGpu).toMatchObject({ Resource: 'arn:aws:states:::ecs:runTask.sync', Next: 'ProposeTrial', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RecordTrialFailure' }] });
     expect(inner.RunTrial).toMatchObject({
+      Next: 'ProposeTrial',
       Retry: [{ ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException', 'ThrottlingException']), BackoffRate: 2 }],
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RecordTrialFailure' }],
     });
+    expect(inner.RecordTrialFailure).toMatchObject({ Next: 'ProposeTrial' });
+    for (const [name, state] of Object.entries(inner)) {
+      if (state.Type === 'Task') expect(state.TimeoutSeconds, `${name} has a timeout`).toBeGreaterThan(0);
+    }
     for (const [name, state] of Object.entries(definition.States)) {
       if (state.Type === 'Task') expect(state.TimeoutSeconds, `${name} has a timeout`).toBeGreaterThan(0);
     }

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proposeTrials } from '../../src/app/propose-trials.js';
+import { proposeTrial } from '../../src/app/propose-trial.js';
 import { startSearch } from '../../src/app/start-search.js';
 import { awsConfigFromEnv, awsServices } from '../../src/runtime/aws.js';
 import { DATASETS, PROJECT_ROOT, tempDir } from '../helpers.js';
@@ -83,7 +83,7 @@ describe('the bundled trainer function', () => {
         source: 'test',
         base: `s3://${cloud.s3.bucket}/`,
       });
-      const [item] = (await proposeTrials(services, { searchId: 'bundled-trainer' })).trials;
+      const item = (await proposeTrial(services, { searchId: 'bundled-trainer', run: 1, lane: 0 })).trial;
       const bundle = (await import(join(functionAsset('RunTrial'), 'index.mjs'))) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
       expect(await bundle.handler(item, lambdaContext('RunTrial'))).toMatchObject({ searchId: 'bundled-trainer', number: 0, status: 'completed' });
       const trial = await services.metadata.getTrial('bundled-trainer', 0);

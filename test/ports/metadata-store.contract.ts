@@ -22,7 +22,7 @@ export function metadataStoreContract(name: string, open: () => Promise<Opened<M
       createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString(),
       updatedAt: '2026-01-01T00:00:00.000Z',
       trialCount: 0,
-      rounds: 0,
+      runs: 1,
       ...overrides,
     });
     const trial = (searchId: string, number: number): TrialRecord => ({
@@ -92,6 +92,43 @@ export function metadataStoreContract(name: string, open: () => Promise<Opened<M
           [0, 'completed'],
           [1, 'proposed'],
         ]);
+      }),
+    );
+
+    it(
+      'lets one of several concurrent proposals advance the trial count',
+      withStore(async (store) => {
+        const s = search({ trialCount: 3 });
+        await store.createSearch(s);
+        const outcomes = await Promise.all([4, 5, 6].map((next) => store.advanceSearch(s.searchId, 3, { trialCount: next, strategyState: { next } })));
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        const winner = [4, 5, 6][outcomes.indexOf(true)];
+        expect(await store.getSearch(s.searchId)).toMatchObject({ trialCount: winner, strategyState: { next: winner } });
+        // A proposal made from the old count changes nothing.
+        expect(await store.advanceSearch(s.searchId, 3, { trialCount: 9 })).toBe(false);
+        expect(await store.getSearch(s.searchId)).toMatchObject({ trialCount: winner });
+        expect(await store.advanceSearch('missing', 0, { trialCount: 1 })).toBe(false);
+      }),
+    );
+
+    it(
+      'hands an unfinished trial to one lane at a time, and a finished one to none',
+      withStore(async (store) => {
+        const s = search();
+        await store.createSearch(s);
+        await store.putTrials([trial(s.searchId, 0), { ...trial(s.searchId, 1), heldBy: { run: 1, lane: 0 } }]);
+        // Two lanes of a new run race for the unheld trial: one wins.
+        const races = await Promise.all([0, 1].map((lane) => store.assignTrial(s.searchId, 0, { run: 2, lane }, undefined)));
+        expect(races.filter(Boolean)).toHaveLength(1);
+        expect((await store.getTrial(s.searchId, 0))?.heldBy).toEqual({ run: 2, lane: races.indexOf(true) });
+        // Taking over from the wrong holder fails; from the right one succeeds.
+        expect(await store.assignTrial(s.searchId, 1, { run: 2, lane: 1 }, { run: 1, lane: 1 })).toBe(false);
+        expect(await store.assignTrial(s.searchId, 1, { run: 2, lane: 1 }, undefined)).toBe(false);
+        expect(await store.assignTrial(s.searchId, 1, { run: 2, lane: 1 }, { run: 1, lane: 0 })).toBe(true);
+        expect((await store.getTrial(s.searchId, 1))?.heldBy).toEqual({ run: 2, lane: 1 });
+        await store.finishTrial(s.searchId, 1, { status: 'completed', value: 1, finishedAt: 'a' });
+        expect(await store.assignTrial(s.searchId, 1, { run: 3, lane: 0 }, { run: 2, lane: 1 })).toBe(false);
+        expect(await store.assignTrial(s.searchId, 7, { run: 3, lane: 0 }, undefined)).toBe(false);
       }),
     );
 

@@ -32,8 +32,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import type { SearchContext } from '../../src/app/context.js';
-import { proposeTrials } from '../../src/app/propose-trials.js';
-import { recordRound } from '../../src/app/record-round.js';
+import { proposeTrial } from '../../src/app/propose-trial.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
 import { shareTable, type Table } from '../../src/core/data/table.js';
@@ -270,14 +269,13 @@ async function startIrisSearch(searchId: string, trials: number): Promise<{ uri:
   return { uri: context.datasetUri, table: shareTable(context.problem.table) };
 }
 
-/** The workflow's rounds: propose, run each trial in the thread, record the round. */
+/** One workflow lane: propose a trial, run it in the thread, until the lane stops. */
 async function runTrials(thread: ProbeThread, searchId: string, leak?: number): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (;;) {
-    const round = await proposeTrials(services, { searchId });
-    if (round.done || round.trials.length === 0) break;
-    for (const item of round.trials) samples.push(await thread.trial(searchId, item.number, leak));
-    await recordRound(services, { searchId });
+    const step = await proposeTrial(services, { searchId, run: 1, lane: 0 });
+    if (step.action !== 'run' || !step.trial) break;
+    samples.push(await thread.trial(searchId, step.trial.number, leak));
   }
   return samples;
 }

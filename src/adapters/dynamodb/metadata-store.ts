@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core/errors.js';
 import type { MetadataStore, TrialOutcomeFields } from '../../ports/metadata-store.js';
-import type { AnySearchRecord, FoldSummary, ModelRecord, ModelStages, ModelVersionRecord, SearchRecord, TrialRecord } from '../../ports/records.js';
+import type { AnySearchRecord, FoldSummary, ModelRecord, ModelStages, ModelVersionRecord, SearchRecord, TrialLane, TrialRecord } from '../../ports/records.js';
 
 /** Key attribute names, shared with the CDK table definition. */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', indexName: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
@@ -156,6 +156,24 @@ export class DynamoMetadataStore implements MetadataStore {
   }
 
   async updateSearch(searchId: string, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<void> {
+    await this.setSearchFields(searchId, fields);
+  }
+
+  async advanceSearch(searchId: string, trialCount: number, fields: Partial<Omit<SearchRecord, 'searchId' | 'createdAt'>>): Promise<boolean> {
+    try {
+      await this.setSearchFields(searchId, fields, { expression: '#trialCount = :expected', names: { '#trialCount': 'trialCount' }, values: { ':expected': trialCount } });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async setSearchFields(
+    searchId: string,
+    fields: Record<string, unknown>,
+    condition: { expression: string; names: Record<string, string>; values: Record<string, unknown> } = { expression: '', names: {}, values: {} },
+  ): Promise<void> {
     const set = setExpression(fields);
     if (!set.expression) return;
     await this.doc.send(
@@ -163,9 +181,9 @@ export class DynamoMetadataStore implements MetadataStore {
         TableName: this.tableName,
         Key: searchKey(searchId),
         UpdateExpression: set.expression,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: set.names,
-        ExpressionAttributeValues: set.values,
+        ConditionExpression: condition.expression ? `attribute_exists(pk) AND ${condition.expression}` : 'attribute_exists(pk)',
+        ExpressionAttributeNames: { ...set.names, ...condition.names },
+        ExpressionAttributeValues: { ...set.values, ...condition.values },
       }),
     );
   }
@@ -191,6 +209,28 @@ export class DynamoMetadataStore implements MetadataStore {
   async getTrial(searchId: string, number: number): Promise<TrialRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: trialKey(searchId, number), ConsistentRead: true }));
     return strip<TrialRecord>(out.Item);
+  }
+
+  async assignTrial(searchId: string, number: number, lane: TrialLane, from: TrialLane | undefined): Promise<boolean> {
+    const held = from
+      ? { expression: '#heldBy.#run = :fromRun AND #heldBy.#lane = :fromLane', values: { ':fromRun': from.run, ':fromLane': from.lane } }
+      : { expression: 'attribute_not_exists(#heldBy)', values: {} };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: trialKey(searchId, number),
+          UpdateExpression: 'SET #heldBy = :lane',
+          ConditionExpression: `attribute_exists(pk) AND #status IN (:proposed, :running) AND ${held.expression}`,
+          ExpressionAttributeNames: { '#heldBy': 'heldBy', '#status': 'status', ...(from ? { '#run': 'run', '#lane': 'lane' } : {}) },
+          ExpressionAttributeValues: { ':lane': { run: lane.run, lane: lane.lane }, ':proposed': 'proposed', ':running': 'running', ...held.values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async listTrials(searchId: string): Promise<TrialRecord[]> {

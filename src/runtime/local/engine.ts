@@ -69,6 +69,12 @@ const LOCAL_SUBSTITUTIONS: SearchSubstitutions = {
 
 const LOCAL_STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:modelsmith-search';
 
+/**
+ * How long a local lane waits before asking the strategy again (milliseconds): asking
+ * costs a store read here, not a billed state transition, so it asks often.
+ */
+const LOCAL_WAIT_MS = { WaitForTrials: 100 };
+
 /** Read and validate a spec file; throws SpecError naming the file. */
 export async function readSpecFile(path: string): Promise<{ raw: unknown; spec: ReturnType<typeof parseSpecText> }> {
   let text: string;
@@ -125,7 +131,7 @@ async function execute(
   while (next !== undefined) {
     const continuation: { input?: unknown } = {};
     const execution = machine.run(next as never, {
-      overrides: { taskResourceLocalHandlers: localHandlers(services, pool, continuation) as never },
+      overrides: { taskResourceLocalHandlers: localHandlers(services, pool, continuation) as never, waitTimeOverrides: LOCAL_WAIT_MS },
       context: { StateMachine: { Id: LOCAL_STATE_MACHINE } },
     });
     const abort = () => execution.abort();
