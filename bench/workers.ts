@@ -53,6 +53,11 @@ export interface WorkerRun {
   readonly trialsPerMinute: number;
   /** Median of the trials' own recorded durations. */
   readonly medianTrialSeconds: number;
+  /**
+   * The last trial's finish after the one before it: with two threads, how long one sat
+   * idle at the end with nothing left to start (the set's tail, not a scheduling wait).
+   */
+  readonly tailSeconds: number;
   /** One-minute load average when the run ended. */
   readonly loadAverage: number;
   /** CPU time of the whole process (all threads) in the trial window, over its length: the cores it got. */
@@ -199,10 +204,16 @@ async function runOnce(engine: Engine, folder: string, set: TrialSet, trials: nu
     searchSeconds,
     trialsPerMinute: (ran.length / trialSeconds) * 60,
     medianTrialSeconds: median(ran.flatMap((t) => (t.durationMs === undefined ? [] : [t.durationMs / 1000]))),
+    tailSeconds: tailOf(ran),
     loadAverage: Number((loadavg()[0] ?? NaN).toFixed(2)),
     coresUsed: (lastOutcome.cpu.user + lastOutcome.cpu.system) / 1e6 / trialSeconds,
     mainThreadBusy: lastOutcome.loop.utilization,
   };
+}
+
+function tailOf(trials: readonly { finishedAt?: string }[]): number {
+  const finishes = trials.flatMap((t) => (t.finishedAt ? [Date.parse(t.finishedAt)] : [])).sort((a, b) => a - b);
+  return finishes.length < 2 ? 0 : ((finishes.at(-1) as number) - (finishes.at(-2) as number)) / 1000;
 }
 
 const DESCRIPTIONS: Record<TrialSet, string> = {
@@ -227,7 +238,7 @@ export async function benchWorkers(
     for (const [i, workers] of order.entries()) {
       const run = await runOnce(engine, join(folder, String(i)), set, trials, workers);
       log(
-        `  ${set}, ${workers} worker${workers === 1 ? ' ' : 's'}: ${run.trials} trials in ${run.trialSeconds.toFixed(1)} s on ${run.backends.join('+')} = ${run.trialsPerMinute.toFixed(1)} trials/min (${run.coresUsed.toFixed(2)} cores used, main thread busy ${(run.mainThreadBusy * 100).toFixed(0)}%)`,
+        `  ${set}, ${workers} worker${workers === 1 ? ' ' : 's'}: ${run.trials} trials in ${run.trialSeconds.toFixed(1)} s on ${run.backends.join('+')} = ${run.trialsPerMinute.toFixed(1)} trials/min (${run.coresUsed.toFixed(2)} cores used, main thread busy ${(run.mainThreadBusy * 100).toFixed(0)}%, last trial alone ${run.tailSeconds.toFixed(1)} s)`,
       );
       runs.push(run);
     }

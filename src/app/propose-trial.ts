@@ -22,7 +22,7 @@ import type { SearchRecord, TrialLane, TrialRecord } from '../ports/records.js';
 import { contextOf, costOf, staticViolation } from './context.js';
 import { recordProgressOf } from './progress.js';
 import { requireSearch, SearchRef, type TrialRef } from './refs.js';
-import { budgetStop, MAX_CONSECUTIVE_FAILURES, shouldRollOver, trailingFailures } from './search-stop.js';
+import { searchStop, shouldRollOver } from './search-stop.js';
 import { nowIso, type Services } from './services.js';
 
 /** A trial to run, and where it trains in the cloud. */
@@ -145,8 +145,7 @@ export async function proposeTrial(services: Services, raw: LaneInput): Promise<
     }
 
     await recordProgressOf(services, search, trials);
-    const failures = trailingFailures(trials);
-    const stop = search.stopReason ?? (failures >= MAX_CONSECUTIVE_FAILURES ? `${failures} trials in a row failed` : budgetStop(search, trials, services.clock()));
+    const stop = searchStop(search, trials, services.clock());
     if (stop) return step('stop', { reason: stop });
     const lanes = search.spec.budget.maxParallel;
     if (shouldRollOver(trials.filter((t) => t.heldBy?.run === lane.run).length, lanes, input.polls)) {

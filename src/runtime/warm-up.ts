@@ -3,7 +3,7 @@
  * convolutional one) for a few steps on random data, so that compiling tfjs's hot paths
  * (JavaScript JIT, WebAssembly tier-up) happens while the main thread starts the search,
  * not inside the thread's first trials, where, with every core busy training, it slowed
- * the first round of trials by a third to a half.
+ * the first trials by a third to a half.
  */
 import { buildModel } from '../core/models/build.js';
 import type { Architecture } from '../core/models/types.js';

@@ -125,9 +125,9 @@ parentPort.on('message', async (message) => {
     if (message.type === 'init') {
       (await import(probe.tsxEsmApi)).register();
       const worker = await import(probe.trainerWorker);
-      // The thread warms up on load; sample the baseline after that, as a trial would start.
-      await worker.ready;
-      trainer = worker.default;
+      // The thread warms up on load and hands out its handler once ready, as the pool sees it;
+      // the baseline is sampled after that, as a trial would start.
+      trainer = await worker.default;
       const info = await (await import(probe.backend)).initBackend(workerData.backend);
       tf.env().set('TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES', probe.sortCacheEntries);
       parentPort.postMessage({ ok: true, backend: info.detail, sample: await sample() });

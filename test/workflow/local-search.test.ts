@@ -16,6 +16,7 @@ import { classificationMetrics } from '../../src/core/metrics/index.js';
 import { predict } from '../../src/core/training/train.js';
 import { buildContext, parseTable } from '../../src/app/context.js';
 import type { SearchEvent } from '../../src/ports/event-bus.js';
+import type { TrialRecord } from '../../src/ports/records.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import { resumeLocalSearch, runLocalSearch } from '../../src/runtime/local/engine.js';
 import { openLocalStore } from '../../src/runtime/local/store.js';
@@ -95,6 +96,30 @@ describe('local search through the workflow definition', () => {
     }
     expect(tf.memory().numTensors).toBe(0);
   });
+
+  it('lets a lane go on while the other lane trains a slower trial', async () => {
+    const spec = irisSpec({
+      name: 'iris-lanes',
+      evaluation: { folds: 3, patience: 1000 },
+      space: { family: 'mlp', learningRate: 0.02, batchSize: 16, epochs: [60, 2, 3, 4], mlp: { layers: 1, units: 8, dropout: 0 } },
+      strategy: 'grid',
+      budget: { maxTrials: 4, maxParallel: 2 },
+      // This seed's grid order puts the 60-epoch trial first.
+      seed: 6,
+    });
+    const { search, trials } = await runLocalSearch(await writeSpec('iris-lanes', spec), { home: join(home.path, 'store'), dataRoots: [DATASETS], workers: 2 });
+    expect(search.status).toBe('succeeded');
+    expect(trials.map((t) => t.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    const at = (iso: string | undefined) => Date.parse(iso as string);
+    expect(trials[0]?.assignment.epochs).toBe(60);
+    // While the long trial trained, the other lane proposed and finished further trials; in
+    // rounds, nothing is proposed until every trial of the round has ended.
+    const [slow, ...short] = trials as [TrialRecord, ...TrialRecord[]];
+    const meanwhile = short.filter((t) => at(t.proposedAt) > at(slow.startedAt) && at(t.finishedAt) < at(slow.finishedAt));
+    const timeline = trials.map((t) => `${t.number}: epochs ${String(t.assignment.epochs)} proposed ${t.proposedAt} ran ${t.startedAt} to ${t.finishedAt}`);
+    expect(meanwhile.length, timeline.join('\n')).toBeGreaterThanOrEqual(1);
+    expect(new Set(trials.map((t) => t.heldBy?.lane))).toEqual(new Set([0, 1]));
+  }, 120_000);
 
   it('numbers a second search of the same model as version 2', async () => {
     const path = await writeSpec('iris2', irisSpec({ budget: { maxTrials: 1, maxParallel: 1 } }));

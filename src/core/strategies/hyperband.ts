@@ -1,6 +1,6 @@
 /**
  * Hyperband: successive halving in brackets that trade many short trials for few long
- * ones, with epochs as the budget, scheduled onto rounds of parallel trials. Also holds
+ * ones, with epochs as the budget, handed out one trial at a time to parallel lanes. Also holds
  * the pieces ASHA shares (rung ladder, trial matching, ranking, configuration drawing).
  */
 import type { Direction } from '../metrics/names.js';

@@ -1,7 +1,7 @@
 /**
  * Random search: each trial's assignment is drawn independently from a stream seeded by
  * the search seed and the trial's number, so the n-th proposal is the same however the
- * search was split into rounds or resumed. Exact repeats of earlier points are redrawn.
+ * search was split among lanes or resumed. Exact repeats of earlier points are redrawn.
  */
 import { createRng } from '../random.js';
 import { assignmentKey, sampleAssignment } from '../space/space.js';

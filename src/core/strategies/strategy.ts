@@ -4,9 +4,10 @@
  * time, it proposes the next batch and returns its new state. It keeps nothing in
  * memory, so a Lambda can run it and a stopped search resumes exactly.
  *
- * Call order per round: the workflow loads the history and the stored state, calls
- * `propose` once with `count` = free parallel slots, stores the returned state with the
- * proposed trials, and runs them. Single-objective strategies read `value`; multi-objective
+ * Call order: a workflow lane whose trial ended loads the history (trials other lanes are
+ * training included, as pending) and the stored state, calls `propose` with `count` = 1,
+ * stores the returned state with the proposed trial, and runs it. Returning no candidate
+ * without being exhausted makes the lane wait and ask again (a rung waiting for results). Single-objective strategies read `value`; multi-objective
  * ones read `values`; multi-fidelity ones read `fidelity` and may propose a candidate
  * again at a higher fidelity (a promotion).
  */

@@ -1,7 +1,7 @@
 /**
  * The local trial runner: a pool of trainer threads, one per core the search may use.
- * The workflow's training Tasks are bound to it, so trials of a Map round train in
- * parallel; everything else runs on the main thread. The dataset is shared with the
+ * The workflow's training Tasks are bound to it, so the trials of the workflow's lanes
+ * train in parallel; everything else runs on the main thread. The dataset is shared with the
  * threads once, not copied per trial.
  */
 import { availableParallelism } from 'node:os';

@@ -39,13 +39,13 @@ async function createServices(): Promise<Services> {
 // its training paths overlap with the main thread's own start of the search.
 const services: Promise<Services> = createServices();
 /** Settles once the thread's backend is loaded and warmed up (a failure is reported by the first task). */
-export const ready: Promise<void> = services.then(
+const ready: Promise<void> = services.then(
   () => undefined,
   () => undefined,
 );
 
 /** Run one task; errors come back as data so their names survive the thread boundary. */
-export default async function run(request: { task: TaskName; input: unknown }): Promise<WorkerReply> {
+async function run(request: { task: TaskName; input: unknown }): Promise<WorkerReply> {
   try {
     return { ok: true, output: await runTask(await services, request.task, request.input) };
   } catch (error) {
@@ -53,3 +53,9 @@ export default async function run(request: { task: TaskName; input: unknown }): 
     return { ok: false, error: { ...describeError(error), context: JSON.parse(JSON.stringify(context ?? {})) } };
   }
 }
+
+/**
+ * The task handler, once the thread is ready: the pool sends a thread tasks only when this
+ * resolves, so a trial never waits on a warming thread while another thread is free.
+ */
+export default ready.then(() => run);
