@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proposeTrial, type LaneStep } from '../../src/app/propose-trial.js';
+import { recordProgress } from '../../src/app/record-progress.js';
 import { startSearch } from '../../src/app/start-search.js';
 import { assignmentKey } from '../../src/core/space/space.js';
 import type { SearchRecord } from '../../src/ports/records.js';
@@ -125,6 +126,26 @@ describe('the strategy and the budget', () => {
     expect(steps.map((s) => s.action).sort()).toEqual(['run', 'run', 'stop']);
     expect(steps.find((s) => s.action === 'stop')?.reason).toBe('reached budget.maxTrials (2)');
     expect(await local.store.metadata.listTrials('budget')).toHaveLength(2);
+  });
+
+  it('stops after ten failed trials in a row, and the search with it', async () => {
+    await start('failing', gridSpec('failing', 12, 1));
+    for (let i = 0; i < 10; i++) {
+      const step = await proposeTrial(local.services, { searchId: 'failing', run: 1, lane: 0 });
+      expect(step.action).toBe('run');
+      await local.store.metadata.finishTrial('failing', step.trial?.number as number, { status: 'failed', error: { name: 'NonFiniteLossError', message: 'loss became NaN' }, finishedAt: 'x' });
+    }
+    expect(await proposeTrial(local.services, { searchId: 'failing', run: 1, lane: 0 })).toMatchObject({ action: 'stop', reason: '10 trials in a row failed' });
+    expect(await recordProgress(local.services, { searchId: 'failing' })).toEqual({ searchId: 'failing', continue: false, reason: '10 trials in a row failed' });
+    expect(await search('failing')).toMatchObject({ stopReason: '10 trials in a row failed', trialCount: 10 });
+  });
+
+  it('continues in a fresh execution when lanes ended with trials left and budget to spend', async () => {
+    await start('handover', gridSpec('handover', 6, 2));
+    const [a] = await Promise.all(lanesOf('handover', 1, 2).map((lane) => proposeTrial(local.services, lane)));
+    await complete('handover', a?.trial?.number as number, 0.8);
+    expect(await recordProgress(local.services, { searchId: 'handover' })).toEqual({ searchId: 'handover', continue: true });
+    expect(await search('handover')).toMatchObject({ best: { trial: a?.trial?.number, value: 0.8 } });
   });
 
   it('stops a lane of a search that is no longer running', async () => {
