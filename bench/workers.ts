@@ -7,6 +7,13 @@
  * repeated (`--repeats`, 1-2-2-1-1-2...), and the best run of each thread count is
  * compared, since on a shared machine interference only ever slows a run down.
  *
+ * Two baselines are measured. `1 worker` runs on the same two cores as `2 workers`, so its
+ * one trainer thread gets the second core for everything around it (V8's background
+ * compilation and garbage collection, the store on the main thread: about a tenth of a
+ * core). `1 worker, 1 core` confines the whole process to one core (Linux `taskset`,
+ * skipped where it is missing), which is the per-core scaling: two workers on two cores
+ * against one worker on one.
+ *
  * The trial window runs from the first TrialStarted event to the last trial outcome, so it
  * leaves out thread start-up and the final model's training (one thread either way) but
  * keeps everything the workflow's lanes do between trials: proposing, recording, and any
@@ -22,6 +29,7 @@
  *
  *   npx tsx bench/workers.ts [--trials 12] [--repeats 3] [--sets uniform,mixed] [--source] [--json]
  */
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -42,6 +50,8 @@ export const TARGET_SPEEDUP = 1.7;
 
 export interface WorkerRun {
   readonly workers: number;
+  /** Cores the process was confined to. */
+  readonly cores: number;
   /** Backends the trials recorded (e.g. `wasm`). */
   readonly backends: readonly string[];
   readonly trials: number;
@@ -74,10 +84,12 @@ export interface WorkerReport {
   readonly loadAverage: readonly number[];
   readonly description: string;
   readonly runs: readonly WorkerRun[];
-  /** The fastest run with one thread and with two. */
+  /** The fastest run with one thread and with two (both on every core). */
   readonly best: readonly [WorkerRun, WorkerRun];
   /** Trials per minute with two threads over one, best runs. */
   readonly speedup: number;
+  /** The fastest one-thread run confined to one core, and two threads over it; absent without `taskset`. */
+  readonly perCore?: { readonly run: WorkerRun; readonly speedup: number };
   readonly target: number;
 }
 
@@ -170,7 +182,31 @@ function median(values: readonly number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-async function runOnce(engine: Engine, folder: string, set: TrialSet, trials: number, workers: number): Promise<WorkerRun> {
+/** Confine every thread of this process (and threads it starts later) to the first `cores` cores. */
+function confineTo(cores: number): void {
+  execFileSync('taskset', ['--all-tasks', '--cpu-list', '-p', `0-${cores - 1}`, String(process.pid)], { stdio: 'ignore' });
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function runOnce(engine: Engine, folder: string, set: TrialSet, trials: number, workers: number, cores: number): Promise<WorkerRun> {
+  const all = availableParallelism();
+  if (cores < all) confineTo(cores);
+  try {
+    return await searchOnce(engine, folder, set, trials, workers, cores);
+  } finally {
+    if (cores < all) confineTo(all);
+  }
+}
+
+async function searchOnce(engine: Engine, folder: string, set: TrialSet, trials: number, workers: number, cores: number): Promise<WorkerRun> {
   await mkdir(folder, { recursive: true });
   const specPath = join(folder, `workers-${set}-${workers}.yaml`);
   await writeFile(specPath, stringify(specFor(set, trials, LANES)));
@@ -197,6 +233,7 @@ async function runOnce(engine: Engine, folder: string, set: TrialSet, trials: nu
   const trialSeconds = (lastOutcome.wall - firstStart.wall) / 1000;
   return {
     workers,
+    cores,
     backends: [...new Set(ran.map((t) => t.backend ?? 'unknown'))],
     trials: ran.length,
     failed: ran.filter((t) => t.status === 'failed').length,
@@ -233,18 +270,24 @@ export async function benchWorkers(
   try {
     const engine: Engine = options.source ? await import('../src/runtime/local/engine.js') : await builtEngine(join(folder, 'build'));
     const runs: WorkerRun[] = [];
-    // Interleaved (1, 2, 2, 1, ...) so that a slow spell of a shared machine hits both.
-    const order = Array.from({ length: repeats }, (_, r) => (r % 2 === 0 ? [1, 2] : [2, 1])).flat();
-    for (const [i, workers] of order.entries()) {
-      const run = await runOnce(engine, join(folder, String(i)), set, trials, workers);
+    const cores = availableParallelism();
+    const pinned = hasTaskset() && cores > 1;
+    if (!pinned) log('  (taskset is not available: the one-core baseline is skipped)');
+    // Interleaved (1, 2, 1 on one core, then the reverse, ...) so that a slow spell of a shared machine hits every kind.
+    const kinds: [workers: number, cores: number][] = [[1, cores], [2, cores], ...(pinned ? [[1, 1] as [number, number]] : [])];
+    const order = Array.from({ length: repeats }, (_, r) => (r % 2 === 0 ? kinds : [...kinds].reverse())).flat();
+    for (const [i, [workers, confined]] of order.entries()) {
+      const run = await runOnce(engine, join(folder, String(i)), set, trials, workers, confined);
       log(
-        `  ${set}, ${workers} worker${workers === 1 ? ' ' : 's'}: ${run.trials} trials in ${run.trialSeconds.toFixed(1)} s on ${run.backends.join('+')} = ${run.trialsPerMinute.toFixed(1)} trials/min (${run.coresUsed.toFixed(2)} cores used, main thread busy ${(run.mainThreadBusy * 100).toFixed(0)}%, last trial alone ${run.tailSeconds.toFixed(1)} s)`,
+        `  ${set}, ${workers} worker${workers === 1 ? ' ' : 's'}${confined < cores ? ', 1 core' : ''}: ${run.trials} trials in ${run.trialSeconds.toFixed(1)} s on ${run.backends.join('+')} = ${run.trialsPerMinute.toFixed(1)} trials/min (${run.coresUsed.toFixed(2)} cores used, main thread busy ${(run.mainThreadBusy * 100).toFixed(0)}%, last trial alone ${run.tailSeconds.toFixed(1)} s)`,
       );
       runs.push(run);
     }
     // Best of the repeats for each: interference only ever slows a run down.
-    const best = (workers: number) => runs.filter((r) => r.workers === workers).reduce((a, b) => (b.trialsPerMinute > a.trialsPerMinute ? b : a));
-    const [one, two] = [best(1), best(2)];
+    const best = (workers: number, confined: number) =>
+      runs.filter((r) => r.workers === workers && r.cores === confined).reduce((a, b) => (b.trialsPerMinute > a.trialsPerMinute ? b : a));
+    const [one, two] = [best(1, cores), best(2, cores)];
+    const onOneCore = pinned ? best(1, 1) : undefined;
     return {
       set,
       engine: options.source ? 'source' : 'built',
@@ -254,6 +297,7 @@ export async function benchWorkers(
       runs,
       best: [one, two],
       speedup: two.trialsPerMinute / one.trialsPerMinute,
+      ...(onOneCore ? { perCore: { run: onOneCore, speedup: two.trialsPerMinute / onOneCore.trialsPerMinute } } : {}),
       target: TARGET_SPEEDUP,
     };
   } finally {
@@ -264,16 +308,21 @@ export async function benchWorkers(
 export function formatWorkerReport(report: WorkerReport): string {
   const engine = report.engine === 'built' ? 'sources transpiled to JavaScript, as the CLI runs' : 'TypeScript sources under tsx';
   const lines = [`trainer threads, real local search engine (${engine}): ${report.description}`];
-  for (const run of report.best) {
+  for (const run of [...report.best, ...(report.perCore ? [report.perCore.run] : [])]) {
+    const label = `${run.workers} worker${run.workers === 1 ? ' ' : 's'}${run.cores < report.cores ? ', 1 core' : ''}`;
     lines.push(
-      `  ${run.workers} worker${run.workers === 1 ? ' ' : 's'}: ${run.trialsPerMinute.toFixed(1).padStart(6)} trials/min  (${run.trials} trials${run.failed ? `, ${run.failed} failed` : ''} in ${run.trialSeconds.toFixed(1)} s on ${run.backends.join('+')}; median trial ${run.medianTrialSeconds.toFixed(2)} s; whole search ${run.searchSeconds.toFixed(1)} s)`,
-      `             the process used ${run.coresUsed.toFixed(2)} cores, main thread busy ${(run.mainThreadBusy * 100).toFixed(0)}%, load average ${run.loadAverage}`,
+      `  ${label.padEnd(17)} ${run.trialsPerMinute.toFixed(1).padStart(6)} trials/min  (${run.trials} trials${run.failed ? `, ${run.failed} failed` : ''} in ${run.trialSeconds.toFixed(1)} s on ${run.backends.join('+')}; median trial ${run.medianTrialSeconds.toFixed(2)} s; whole search ${run.searchSeconds.toFixed(1)} s)`,
+      `  ${''.padEnd(17)} the process used ${run.coresUsed.toFixed(2)} cores, main thread busy ${(run.mainThreadBusy * 100).toFixed(0)}%, last trial alone ${run.tailSeconds.toFixed(1)} s, load average ${run.loadAverage}`,
     );
   }
-  const verdict = report.speedup >= report.target ? 'meets' : 'below';
+  const verdict = (speedup: number) => (speedup >= report.target ? 'meets' : 'below');
   lines.push(
-    `  (best of ${report.runs.length / 2} interleaved runs each; all: ${report.runs.map((r) => `${r.workers}w ${r.trialsPerMinute.toFixed(1)}`).join(', ')} trials/min)`,
-    `  speedup 2 vs 1 worker: ${report.speedup.toFixed(2)}x (${verdict} the ${report.target}x target) on ${report.cores} cores, load average ${report.loadAverage.join(' ')} — other work on the machine makes this noisy`,
+    `  (best of ${report.runs.length / (report.perCore ? 3 : 2)} interleaved runs each; all: ${report.runs.map((r) => `${r.workers}w${r.cores < report.cores ? '/1c' : ''} ${r.trialsPerMinute.toFixed(1)}`).join(', ')} trials/min)`,
+    `  speedup 2 workers vs 1, both on ${report.cores} cores: ${report.speedup.toFixed(2)}x (${verdict(report.speedup)} the ${report.target}x target)`,
+    ...(report.perCore
+      ? [`  speedup 2 workers on ${report.cores} cores vs 1 worker on 1 core: ${report.perCore.speedup.toFixed(2)}x (${verdict(report.perCore.speedup)} the ${report.target}x target)`]
+      : []),
+    `  load average ${report.loadAverage.join(' ')} — other work on the machine makes this noisy`,
   );
   return lines.join('\n');
 }
