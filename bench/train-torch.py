@@ -193,10 +193,29 @@ def measure(request, model_request):
     return {"model": model_request["name"], "samples": samples, "batchSize": batch, "marks": marks}
 
 
+def blas_in_use():
+    """The BLAS library torch's matrix products run on, and whether it is Debian's
+    unoptimized reference BLAS (python3-torch depends on any libblas.so.3; without
+    OpenBLAS installed it gets the reference one, several times slower on dense layers)."""
+    try:
+        with open("/proc/self/maps", encoding="utf8") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() or "mkl" in line.lower()}
+    except OSError:
+        paths = set()
+    libraries = sorted(p for p in paths if p.startswith("/"))
+    if not libraries:
+        build = torch.__config__.show()
+        info = next((part.split("=", 1)[1] for part in build.replace(",", " ").split() if part.startswith("BLAS_INFO=")), "unknown")
+        return {"library": f"linked into torch (BLAS_INFO={info})", "reference": False}
+    blas = next((p for p in libraries if "libblas" in p or "openblas" in p or "mkl" in p), libraries[0])
+    return {"library": "/".join(blas.split("/")[-2:]), "reference": "/blas/libblas.so" in blas}
+
+
 def main():
     request = json.load(sys.stdin)
     results = [measure(request, m) for m in request["models"]]
-    print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+    report = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_in_use(), "results": results}
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -247,11 +247,12 @@ async function measureTfjs(ref: Reference, runtime: string, cap?: number): Promi
   };
 }
 
-/** The Python interpreter that can import torch: `--python`, else `python3`, else Debian's system interpreter. */
 /** What train-torch.py prints: per model, the same `[wall ms, cpu µs]` marks as the tfjs runs. */
 interface TorchOutput {
   readonly version: string;
   readonly threads: number;
+  /** The BLAS library its dense layers run on; `reference` when it is the unoptimized one. */
+  readonly blas: { readonly library: string; readonly reference: boolean };
   readonly results: readonly { model: string; samples: number; batchSize: number; marks: [number, number][] }[];
 }
 
@@ -259,6 +260,7 @@ interface TorchReport {
   readonly python: string;
   readonly version: string;
   readonly threads: number;
+  readonly blas: TorchOutput['blas'];
   readonly results: readonly Timings[];
 }
 
@@ -279,6 +281,7 @@ function runTorch(python: string): TorchReport | { error: string } {
     python,
     version: parsed.version,
     threads: parsed.threads,
+    blas: parsed.blas,
     results: parsed.results.map((r) => timings(r.model, r.samples, r.batchSize, r.marks)),
   };
 }
@@ -351,6 +354,13 @@ async function main(): Promise<void> {
       } else {
         torch = outcome;
         for (const r of outcome.results) note(describeRun(r));
+        if (outcome.blas.reference) {
+          loud([
+            `PyTorch runs on the unoptimized reference BLAS (${outcome.blas.library}): its dense layers are several`,
+            'times slower than they should be, so every ratio below flatters tfjs. For a fair reference install',
+            "Debian's libopenblas0-pthread (python3-torch then uses OpenBLAS) and run the bench again.",
+          ]);
+        }
       }
     }
   }
@@ -390,7 +400,7 @@ async function main(): Promise<void> {
     );
     for (const ref of references) lines.push(`  ${ref.name}: ${ref.description}; ${ref.samples} samples, batch ${ref.batchSize}`);
     for (const [b, detail] of Object.entries(backendDetails)) lines.push(`  tfjs ${b}: ${detail}`);
-    lines.push(torch ? `  torch: ${torch.version}, torch.set_num_threads(${torch.threads})` : `  torch: ${torchNote ?? 'not run (--no-torch)'}`);
+    lines.push(torch ? `  torch: ${torch.version}, torch.set_num_threads(${torch.threads}), BLAS ${torch.blas.library}${torch.blas.reference ? ' (REFERENCE BLAS: ratios flatter tfjs)' : ''}` : `  torch: ${torchNote ?? 'not run (--no-torch)'}`);
     lines.push(table(header, rows));
     const capped = measurements.filter((m) => m.capped);
     if (capped.length > 0) {

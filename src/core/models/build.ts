@@ -173,10 +173,17 @@ function addLayer(spec: LayerSpec, input: tf.SymbolicTensor, context: BuildConte
 export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
   if (arch.layers.length === 0) throw new RangeError('an architecture needs at least its output layer');
   const context = new BuildContext(seed);
-  const input = tf.input({ shape: [...arch.inputShape], name: 'input' });
-  let output = input;
-  arch.layers.forEach((spec, index) => {
-    output = addLayer(spec, output, context, index === arch.layers.length - 1 ? 'output' : undefined);
+  let model: tf.LayersModel | undefined;
+  // Weights are variables, which outlive the tidy; it frees what initializers leave
+  // behind (tfjs's LSTM unit-forget-bias initializer never disposes its four parts).
+  tf.tidy(() => {
+    const input = tf.input({ shape: [...arch.inputShape], name: 'input' });
+    let output = input;
+    arch.layers.forEach((spec, index) => {
+      output = addLayer(spec, output, context, index === arch.layers.length - 1 ? 'output' : undefined);
+    });
+    model = tf.model({ inputs: input, outputs: output, name: arch.family });
   });
-  return tf.model({ inputs: input, outputs: output, name: arch.family });
+  if (!model) throw new Error('the model was not built');
+  return model;
 }

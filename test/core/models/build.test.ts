@@ -90,6 +90,26 @@ describe.each(FAMILY_CASES)('buildModel seeding and saving: %s', (_name, assignm
   });
 });
 
+describe.each(FAMILY_CASES)('buildModel memory: %s', (_name, assignment, data) => {
+  const arch = describeArchitecture(assignment, data);
+
+  // tfjs's LSTM unit-forget-bias initializer leaves 4 tensors per layer per build unless
+  // the build is tidied; weights must still outlive the build.
+  it('leaves no tensors behind once built, used and disposed, or saved and loaded', async () => {
+    const before = tf.memory().numTensors;
+    const model = buildModel(arch, 1);
+    expect(tf.memory().numTensors - before).toBe(model.weights.length);
+    const x = batchOf(data.inputShape);
+    expect(predictions(model, x).every(Number.isFinite)).toBe(true);
+    const loaded = await roundTrip(model);
+    expect(predictions(loaded, x)).toEqual(predictions(model, x));
+    tf.dispose(x);
+    model.dispose();
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('buildModel details', () => {
   it('contains the custom layers the transformer needs', () => {
     const model = buildModel(describeArchitecture(ASSIGNMENTS.transformerLast, DATA.sequence), 1);
