@@ -51,9 +51,22 @@ describe('the SIMD module', () => {
   });
 });
 
-describe('BatchMatMul on wasm (transposed operands through XNNPACK, batches on SIMD) matches cpu', () => {
+describe('BatchMatMul on wasm (tiled SIMD products, or XNNPACK without SIMD) matches cpu', () => {
   const cases: { a: number[]; b: number[]; tA?: boolean; tB?: boolean }[] = [
     { a: [5, 7], b: [7, 3] },
+    // register tiles of 4x8: exact, and overlapping last tiles in rows and columns
+    { a: [8, 16], b: [16, 16] },
+    { a: [5, 9], b: [9, 13] },
+    { a: [4, 1], b: [1, 8] },
+    { a: [66, 3], b: [3, 130] },
+    { a: [7, 130], b: [10, 130], tB: true },
+    { a: [130, 6], b: [130, 11], tA: true },
+    { a: [11, 6], b: [9, 11], tA: true, tB: true },
+    { a: [3, 6, 5], b: [5, 9] },
+    { a: [3, 5, 6], b: [5, 9], tA: true },
+    { a: [6, 5], b: [3, 5, 9] },
+    { a: [2, 3, 6, 5], b: [2, 3, 9, 5], tB: true },
+    { a: [2, 5, 6], b: [1, 9, 5], tA: true, tB: true },
     { a: [64, 12], b: [17, 12], tB: true },
     { a: [12, 64], b: [12, 17], tA: true },
     { a: [9, 6], b: [11, 9], tA: true, tB: true },

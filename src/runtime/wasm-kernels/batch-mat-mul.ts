@@ -2,14 +2,16 @@
  * A faster `BatchMatMul` for the wasm backend. tfjs-backend-wasm 4.22 sends a product to
  * XNNPACK only when neither operand is transposed and both have a batch of one; every
  * other case runs a scalar triple loop, 5-10x slower. Training hits that loop on every
- * step: the gradients of a dense layer are `dy · Wᵀ` and `xᵀ · dy`.
+ * step: the gradients of a dense layer are `dy · Wᵀ` and `xᵀ · dy`, and attention
+ * multiplies batches of small matrices.
  *
- * This kernel materializes the transposed operand with the backend's `Transpose` (linear
- * in the operand's size, against the product's cubic cost) and, when only the left
- * operand has a batch, folds that batch into its rows, so both cases reach XNNPACK
- * through the stock kernel. Products of two batched operands (attention's scores and
- * weighted values: many small matrices) run on the SIMD batch kernel (`simd/kernels.wat`)
- * instead of the stock scalar loop, 3-4x faster there.
+ * With modelsmith's SIMD module, every product of at least 4 rows and 8 columns runs on
+ * its register-tiled `gemm` (`simd/kernels.wat`), which reads a transposed left operand in
+ * place; a transposed right operand is first transposed into a scratch buffer (linear in
+ * its size, against the product's cubic cost). Narrower products of batched operands run
+ * on the module's batch kernel. Without SIMD, the transposed operand is materialized with
+ * the backend's `Transpose` and, when only the left operand has a batch, that batch is
+ * folded into its rows, so both cases reach XNNPACK through the stock kernel.
  */
 // The stock kernels must be registered before this module captures BatchMatMul.
 import '@tensorflow/tfjs-backend-wasm';
@@ -27,6 +29,8 @@ interface BatchMatMulAttrs {
 
 const stock = captureStockKernel(KERNEL);
 
+type Backend = ReturnType<typeof wasmBackendOf>;
+
 /** The last two dimensions of a rank >= 2 shape, and the product of the others. */
 function matrixDims(shape: readonly number[], what: string): { batch: number; rows: number; cols: number } {
   if (shape.length < 2) throw new Error(`${KERNEL}: ${what} must have rank >= 2, got [${shape.join(',')}]`);
@@ -37,30 +41,86 @@ function matrixDims(shape: readonly number[], what: string): { batch: number; ro
 
 type Dims = ReturnType<typeof matrixDims>;
 
-/** The product's dimensions: `[m, k] · [k, n]` per item, and the output's shape. */
+/** One product: its operands as stored, their dimensions and transposition, and the result's size. */
 interface Product {
+  readonly a: TensorInfo;
+  readonly b: TensorInfo;
+  readonly da: Dims;
+  readonly db: Dims;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  /** `op(a)` is m x k and `op(b)` k x n, per item. */
   readonly m: number;
   readonly k: number;
   readonly n: number;
   readonly outShape: number[];
 }
 
+/** Smallest product the tiled `gemm` takes (its register tile). */
+const TILE_ROWS = 4;
+const TILE_COLS = 8;
+
 /** Each item of a batch transposed (`[batch, rows, cols]` to `[batch, cols, rows]`), in a new buffer the caller owns. */
-function transposedItems(backend: ReturnType<typeof wasmBackendOf>, t: TensorInfo, d: Dims): TensorInfo {
-  return runWasmKernel('Transpose', backend, { x: view(t, [d.batch, d.rows, d.cols]) }, { perm: [0, 2, 1] });
+function transposedItems(backend: Backend, simd: SimdKernels | null, t: TensorInfo, d: Dims): TensorInfo {
+  if (!simd) return runWasmKernel('Transpose', backend, { x: view(t, [d.batch, d.rows, d.cols]) }, { perm: [0, 2, 1] });
+  const out = backend.makeOutput([d.batch, d.cols, d.rows], 'float32');
+  simd.transpose(heapOffset(backend, t), heapOffset(backend, out), d.batch, d.rows, d.cols);
+  return out;
 }
 
 /**
- * Products of batched operands on the SIMD batch kernel, `left` and `right` already
- * untransposed: equal batches, or one side a single matrix (broadcast, step 0).
+ * `gemm` on the SIMD module: a left operand with a batch and a single right one is one
+ * taller product; a transposed left operand is read through its strides.
  */
-function batchedProduct(backend: ReturnType<typeof wasmBackendOf>, simd: SimdKernels, [left, da]: [TensorInfo, Dims], [right, db]: [TensorInfo, Dims], { m, k, n, outShape }: Product): TensorInfo {
-  const out = backend.makeOutput(outShape, 'float32');
-  simd.batch_matmul(
-    heapOffset(backend, left), heapOffset(backend, right), heapOffset(backend, out),
-    Math.max(da.batch, db.batch), m, k, n, da.batch === 1 ? 0 : 4 * m * k, db.batch === 1 ? 0 : 4 * k * n,
-  );
-  return out;
+function tiledProduct(backend: Backend, simd: SimdKernels, p: Product): TensorInfo {
+  const { da, db, m, k, n } = p;
+  const right = p.transposeB ? transposedItems(backend, simd, p.b, db) : p.b;
+  try {
+    const out = backend.makeOutput(p.outShape, 'float32');
+    const fold = db.batch === 1 && !p.transposeA;
+    const batch = fold ? 1 : Math.max(da.batch, db.batch);
+    const rows = fold ? da.batch * m : m;
+    const [aRow, aCol] = p.transposeA ? [4, 4 * m] : [4 * k, 4];
+    simd.gemm(
+      heapOffset(backend, p.a), heapOffset(backend, right), heapOffset(backend, out),
+      batch, rows, k, n, da.batch === 1 ? 0 : 4 * m * k, db.batch === 1 ? 0 : 4 * k * n, aRow, aCol,
+    );
+    return out;
+  } finally {
+    if (right !== p.b) release(backend, right);
+  }
+}
+
+/** The module's batch kernel for narrow products of batched operands, untransposed first. */
+function batchedProduct(backend: Backend, simd: SimdKernels, p: Product): TensorInfo {
+  const left = p.transposeA ? transposedItems(backend, simd, p.a, p.da) : p.a;
+  const right = p.transposeB ? transposedItems(backend, simd, p.b, p.db) : p.b;
+  try {
+    const out = backend.makeOutput(p.outShape, 'float32');
+    simd.batch_matmul(
+      heapOffset(backend, left), heapOffset(backend, right), heapOffset(backend, out),
+      Math.max(p.da.batch, p.db.batch), p.m, p.k, p.n, p.da.batch === 1 ? 0 : 4 * p.m * p.k, p.db.batch === 1 ? 0 : 4 * p.k * p.n,
+    );
+    return out;
+  } finally {
+    release(backend, ...[left, right].filter((t) => t !== p.a && t !== p.b));
+  }
+}
+
+/** XNNPACK through the stock kernel: untransposed operands, the left one's batch folded into its rows. */
+function foldedStockProduct(backend: Backend, p: Product): TensorInfo {
+  const left = p.transposeA ? transposedItems(backend, null, p.a, p.da) : p.a;
+  const right = p.transposeB ? transposedItems(backend, null, p.b, p.db) : p.b;
+  try {
+    const out = stock.run({
+      inputs: { a: view(left, [1, p.da.batch * p.m, p.k]), b: view(right, [1, p.k, p.n]) },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    });
+    return view(out, p.outShape);
+  } finally {
+    release(backend, ...[left, right].filter((t) => t !== p.a && t !== p.b));
+  }
 }
 
 /** Computes `a · b` (each optionally transposed) on the wasm backend (see module comment). */
@@ -74,28 +134,19 @@ export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   const k = transposeA ? da.rows : da.cols;
   // Other dtypes, and mismatched inner dimensions (the stock kernel names the error).
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== (transposeB ? db.cols : db.rows)) return stock.run(args);
-  const foldable = db.batch === 1 && (da.batch === 1 || !transposeA);
   const sameOuter = da.batch === db.batch && a.shape.slice(0, -2).join() === b.shape.slice(0, -2).join();
-  const simd = foldable || !(sameOuter || da.batch === 1 || db.batch === 1) ? null : simdKernelsFor(backend);
-  if (!foldable && !simd) return stock.run(args);
+  // Batches the kernels here broadcast: equal outer shapes, or one side a single matrix.
+  const broadcastable = sameOuter || da.batch === 1 || db.batch === 1;
+  const foldable = db.batch === 1 && (da.batch === 1 || !transposeA);
+  const simd = broadcastable ? simdKernelsFor(backend) : null;
+  if (!simd && !foldable) return stock.run(args);
   const m = transposeA ? da.cols : da.rows;
   const n = transposeB ? db.rows : db.cols;
-  const product: Product = { m, k, n, outShape: [...tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n] };
-
-  const left = transposeA ? transposedItems(backend, a, da) : a;
-  const right = transposeB ? transposedItems(backend, b, db) : b;
-  const owned = [left, right].filter((t) => t !== a && t !== b);
-  try {
-    if (simd) return batchedProduct(backend, simd, [left, da], [right, db], product);
-    const out = stock.run({
-      inputs: { a: view(left, [1, da.batch * m, k]), b: view(right, [1, k, n]) },
-      backend,
-      attrs: { transposeA: false, transposeB: false },
-    });
-    return view(out, product.outShape);
-  } finally {
-    release(backend, ...owned);
-  }
+  const outShape = [...tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
+  const product: Product = { a, b, da, db, transposeA, transposeB, m, k, n, outShape };
+  if (simd && m >= TILE_ROWS && n >= TILE_COLS && k > 0) return tiledProduct(backend, simd, product);
+  if (simd && !foldable) return batchedProduct(backend, simd, product);
+  return foldedStockProduct(backend, product);
 }
 
 /** Kernel registration record for {@link batchMatMulWasm}. */

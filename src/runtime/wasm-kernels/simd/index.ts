@@ -24,6 +24,13 @@ export interface SimdKernels {
   add_bias(x: number, bias: number, out: number, rows: number, cols: number): void;
   /** `out[i] = a[i] · b[i]` for a batch of small row-major matrices; steps are bytes between items (0 broadcasts). */
   batch_matmul(a: number, b: number, out: number, batch: number, m: number, k: number, n: number, aStep: number, bStep: number): void;
+  /**
+   * `out[i] = A[i] · b[i]` in 4x8 register tiles, `m >= 4`, `n >= 8`; `A[i]`'s element
+   * `(r, p)` at `a + i·aStep + r·aRow + p·aCol` (bytes), so a transposed left operand is read in place.
+   */
+  gemm(a: number, b: number, out: number, batch: number, m: number, k: number, n: number, aStep: number, bStep: number, aRow: number, aCol: number): void;
+  /** Each of a batch of row-major `[rows, cols]` matrices transposed into `out`. */
+  transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
