@@ -68,59 +68,71 @@ function transposedItems(backend: Backend, simd: SimdKernels | null, t: TensorIn
   return out;
 }
 
+/** Bytes between the items of a batched operand of `floats` per item; 0 for a single matrix (broadcast). */
+function itemStep(d: Dims, floats: number): number {
+  return d.batch === 1 ? 0 : 4 * floats;
+}
+
+/**
+ * Runs `multiply` on the operands with those named in `untranspose` made untransposed
+ * (when they are stored transposed), and releases the copies afterwards.
+ */
+function withOperands(
+  backend: Backend,
+  simd: SimdKernels | null,
+  p: Product,
+  untranspose: { readonly a: boolean; readonly b: boolean },
+  multiply: (left: TensorInfo, right: TensorInfo) => TensorInfo,
+): TensorInfo {
+  const left = untranspose.a && p.transposeA ? transposedItems(backend, simd, p.a, p.da) : p.a;
+  const right = untranspose.b && p.transposeB ? transposedItems(backend, simd, p.b, p.db) : p.b;
+  try {
+    return multiply(left, right);
+  } finally {
+    release(backend, ...[left, right].filter((t) => t !== p.a && t !== p.b));
+  }
+}
+
 /**
  * `gemm` on the SIMD module: a left operand with a batch and a single right one is one
  * taller product; a transposed left operand is read through its strides.
  */
 function tiledProduct(backend: Backend, simd: SimdKernels, p: Product): TensorInfo {
   const { da, db, m, k, n } = p;
-  const right = p.transposeB ? transposedItems(backend, simd, p.b, db) : p.b;
-  try {
+  return withOperands(backend, simd, p, { a: false, b: true }, (left, right) => {
     const out = backend.makeOutput(p.outShape, 'float32');
     const fold = db.batch === 1 && !p.transposeA;
-    const batch = fold ? 1 : Math.max(da.batch, db.batch);
-    const rows = fold ? da.batch * m : m;
     const [aRow, aCol] = p.transposeA ? [4, 4 * m] : [4 * k, 4];
     simd.gemm(
-      heapOffset(backend, p.a), heapOffset(backend, right), heapOffset(backend, out),
-      batch, rows, k, n, da.batch === 1 ? 0 : 4 * m * k, db.batch === 1 ? 0 : 4 * k * n, aRow, aCol,
+      heapOffset(backend, left), heapOffset(backend, right), heapOffset(backend, out),
+      fold ? 1 : Math.max(da.batch, db.batch), fold ? da.batch * m : m, k, n, itemStep(da, m * k), itemStep(db, k * n), aRow, aCol,
     );
     return out;
-  } finally {
-    if (right !== p.b) release(backend, right);
-  }
+  });
 }
 
 /** The module's batch kernel for narrow products of batched operands, untransposed first. */
 function batchedProduct(backend: Backend, simd: SimdKernels, p: Product): TensorInfo {
-  const left = p.transposeA ? transposedItems(backend, simd, p.a, p.da) : p.a;
-  const right = p.transposeB ? transposedItems(backend, simd, p.b, p.db) : p.b;
-  try {
+  return withOperands(backend, simd, p, { a: true, b: true }, (left, right) => {
     const out = backend.makeOutput(p.outShape, 'float32');
     simd.batch_matmul(
       heapOffset(backend, left), heapOffset(backend, right), heapOffset(backend, out),
-      Math.max(p.da.batch, p.db.batch), p.m, p.k, p.n, p.da.batch === 1 ? 0 : 4 * p.m * p.k, p.db.batch === 1 ? 0 : 4 * p.k * p.n,
+      Math.max(p.da.batch, p.db.batch), p.m, p.k, p.n, itemStep(p.da, p.m * p.k), itemStep(p.db, p.k * p.n),
     );
     return out;
-  } finally {
-    release(backend, ...[left, right].filter((t) => t !== p.a && t !== p.b));
-  }
+  });
 }
 
 /** XNNPACK through the stock kernel: untransposed operands, the left one's batch folded into its rows. */
 function foldedStockProduct(backend: Backend, p: Product): TensorInfo {
-  const left = p.transposeA ? transposedItems(backend, null, p.a, p.da) : p.a;
-  const right = p.transposeB ? transposedItems(backend, null, p.b, p.db) : p.b;
-  try {
+  return withOperands(backend, null, p, { a: true, b: true }, (left, right) => {
     const out = stock.run({
       inputs: { a: view(left, [1, p.da.batch * p.m, p.k]), b: view(right, [1, p.k, p.n]) },
       backend,
       attrs: { transposeA: false, transposeB: false },
     });
     return view(out, p.outShape);
-  } finally {
-    release(backend, ...[left, right].filter((t) => t !== p.a && t !== p.b));
-  }
+  });
 }
 
 /** Computes `a · b` (each optionally transposed) on the wasm backend (see module comment). */
